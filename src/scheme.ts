@@ -1,0 +1,101 @@
+// The scheme plugin contract. Types only: a plugin imports this with `import type` and gets
+// everything it needs at run time through the context objects, so an installed plugin has no
+// runtime dependency on the core package.
+import type {Readable, Writable} from 'node:stream'
+
+import type {ProjectModel, ServiceModel} from './config/compose/model.js'
+
+export type {MountModel, ProjectModel, ServiceModel, VolumeModel} from './config/compose/model.js'
+
+/** A JSON Schema (draft 2020-12 subset understood by ajv). */
+export type JsonSchema = Record<string, unknown>
+
+export interface Logger {
+  info(message: string): void
+  warn(message: string): void
+  debug(message: string): void
+}
+
+/** What a scheme's `plan` may use. Planning touches nothing: it only reads. */
+export interface PlanContext {
+  project: ProjectModel
+  log: Logger
+  /**
+   * A config value that is either a literal or a key reference (`db.environment.MYSQL_PASSWORD`,
+   * `db.image`): resolved from the compose model, falling back to the running container's
+   * environment. Throws an error naming the reference when it cannot be resolved.
+   */
+  resolve(value: string, optionPath: string): Promise<string>
+  /** Registers a value (a password) that must be masked wherever backupbot prints or logs. */
+  secret(value: string): void
+}
+
+/** Streams out of the Docker engine, offered to schemes (the only Docker access they get). */
+export interface DockerOps {
+  /** Names of the running containers of a compose service in the current project. */
+  serviceContainers(service: string): Promise<string[]>
+}
+
+/** Archive helpers written once in the core. */
+export interface ArchiveOps {
+  /**
+   * A gzip-compressed tar of a host file or directory. Entries start with the path's basename,
+   * as with the engine's archive API; modes, ownership, symlinks and mtimes are kept.
+   */
+  packPath(path: string): Readable
+}
+
+export interface RunContext {
+  project: ProjectModel
+  log: Logger
+  /** Aborted on SIGINT/SIGTERM: stop early, clean up, throw. */
+  signal: AbortSignal
+  docker: DockerOps
+  archive: ArchiveOps
+}
+
+/** One thing a scheme will back up, as returned by `plan`. */
+export interface PlannedItem<D = unknown> {
+  /** The scheme-specific folder under `<target>/<service>/` (`bind_mounts`, `named_volumes`). */
+  folder: string
+  /** The item's name; the core turns it into a safe folder name (`data/x` -> `data+x`). */
+  name: string
+  /** Human-readable description of the source (a host path, `volume db_data`, ...). */
+  source: string
+  /** The artifact's file extension, with its dot (`.tar.gz`, `.sql.gz`). */
+  extension: string
+  /** Containers the backup of this item stops (shown by `--dry-run`). */
+  stops?: string[]
+  /** Scheme-private data handed back to `backup`. Never printed (it may hold secrets). */
+  data: D
+}
+
+/** A planned item as the core runs it. */
+export interface BackupItem<D = unknown> extends PlannedItem<D> {
+  service: string
+  /** The scheme `type` that planned it. */
+  scheme: string
+}
+
+export interface SchemeDefinition<O = Record<string, unknown>, D = unknown> {
+  /** The config `type` (`backup_host_directories`). */
+  type: string
+  /** Other names accepted in configs for the same scheme. */
+  aliases?: string[]
+  apiVersion: 1
+  description: string
+  /** JSON Schema of the scheme's config entry (the `type` property is added by the core). */
+  optionsSchema: JsonSchema
+  /** Default config entry used when there is no scheme config (zero-config), if any. */
+  defaultEntry?: O
+  /** From the validated options to the items to back up. Reads only; touches nothing. */
+  plan(ctx: PlanContext, service: ServiceModel, options: O): Promise<Array<PlannedItem<D>>>
+  /**
+   * Writes the item's artifact into `out` and resolves when it is complete. The core writes
+   * `out` under a temporary name and only keeps it if this resolves; throw on any failure.
+   */
+  backup(ctx: RunContext, item: BackupItem<D>, out: Writable): Promise<void>
+}
+
+/** What a plugin's `backupbot:schemes` hook returns. */
+export type SchemesHookResult = SchemeDefinition<any, any>[]
