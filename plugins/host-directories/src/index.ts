@@ -1,0 +1,68 @@
+// Scheme backup_host_directories: one tar.gz per bind-mounted host directory (or file) of a
+// service, made by the core's archive helper (modes, owners, symlinks, mtimes kept).
+import {stat} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {pipeline} from 'node:stream/promises'
+
+import type {MountModel, PlannedItem, SchemeDefinition, ServiceModel} from 'backupbot'
+
+export interface HostDirectoriesOptions {
+  /** `["all"]` (default) or host paths (absolute, `~/`, or relative to the project) or container paths. */
+  directories?: string[]
+}
+
+interface ItemData {
+  path: string
+}
+
+export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, ItemData> = {
+  type: 'backup_host_directories',
+  apiVersion: 1,
+  description: 'tar.gz archives of the host directories and files bind-mounted into the service',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      directories: {type: 'array', minItems: 1, uniqueItems: true, items: {type: 'string', minLength: 1}},
+    },
+  },
+  defaultEntry: {directories: ['all']},
+
+  async plan(ctx, service, options) {
+    const binds = service.mounts.filter((m) => m.type === 'bind' && m.source)
+    const wanted = options.directories ?? ['all']
+    const chosen = wanted.includes('all') ? await archivable(binds, ctx.log.warn) : wanted.map((d) => findMount(service, binds, ctx.project.directory, d))
+    return chosen.map((mount) => item(mount.source!, ctx.project.directory))
+  },
+
+  async backup(ctx, item, out) {
+    await pipeline(ctx.archive.packPath(item.data.path), out, {signal: ctx.signal})
+  },
+}
+
+function item(source: string, projectDir: string): PlannedItem<ItemData> {
+  const relative = path.relative(projectDir, source)
+  const inside = relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  return {folder: 'bind_mounts', name: inside ? relative || '.' : source, source, extension: '.tar.gz', data: {path: source}}
+}
+
+/** Sockets and devices (`/var/run/docker.sock`) hold no data to back up; say so. */
+async function archivable(binds: MountModel[], warn: (m: string) => void): Promise<MountModel[]> {
+  const kept: MountModel[] = []
+  for (const mount of binds) {
+    const info = await stat(mount.source!).catch(() => undefined)
+    if (info && !info.isDirectory() && !info.isFile()) warn(`${mount.source} is not a file or directory: not backed up`)
+    else kept.push(mount)
+  }
+  return kept
+}
+
+function findMount(service: ServiceModel, binds: MountModel[], projectDir: string, wanted: string): MountModel {
+  const expanded = wanted.startsWith('~/') ? path.join(os.homedir(), wanted.slice(2)) : wanted
+  const hostPath = path.resolve(projectDir, expanded)
+  const match = binds.find((m) => m.source === hostPath || m.target === wanted.replace(/\/+$/, ''))
+  if (match) return match
+  const known = binds.map((m) => `${m.source} (${m.target})`).join(', ') || 'none'
+  throw new Error(`"${wanted}" is not a bind mount of service ${service.name}; its bind mounts: ${known}`)
+}

@@ -1,0 +1,68 @@
+import {expect} from 'chai'
+import {mkdir, mkdtemp, rm} from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+import type {MountModel, PlanContext} from 'backupbot'
+
+import {hostDirectoriesScheme as scheme} from '../src/index.js'
+
+describe('planning backup_host_directories', function () {
+  let dir: string
+  let warnings: string[]
+  let ctx: PlanContext
+  let socketServer: net.Server
+
+  const bind = (source: string, target: string): MountModel => ({type: 'bind', source, target, readOnly: false, backedUp: true})
+  const svc = (mounts: MountModel[]) => ({name: 'web', environment: {}, definition: {}, mounts})
+
+  before(async function () {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bb-hostdirs-'))
+    await mkdir(path.join(dir, 'data/sub'), {recursive: true})
+    socketServer = net.createServer().listen(path.join(dir, 'app.sock'))
+    await new Promise((r) => socketServer.once('listening', r))
+  })
+
+  after(async function () {
+    socketServer.close()
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  beforeEach(function () {
+    warnings = []
+    ctx = {
+      project: {name: 'p', directory: dir, configFiles: [], services: {}, volumes: {}, warnings: []},
+      log: {info() {}, debug() {}, warn: (m) => warnings.push(m)},
+      resolve: async (v) => v,
+      secret() {},
+    }
+  })
+
+  it('plans one tar.gz per bind mount for "all", named relative to the project', async function () {
+    const items = await scheme.plan(ctx, svc([bind(path.join(dir, 'data'), '/data'), bind('/etc/hostname', '/h')]), {directories: ['all']})
+    expect(items.map((i) => [i.folder, i.name, i.extension])).to.deep.equal([
+      ['bind_mounts', 'data', '.tar.gz'],
+      ['bind_mounts', '/etc/hostname', '.tar.gz'],
+    ])
+  })
+
+  it('leaves out sockets with a warning instead of failing', async function () {
+    const items = await scheme.plan(ctx, svc([bind(path.join(dir, 'app.sock'), '/run/app.sock')]), {})
+    expect(items).to.deep.equal([])
+    expect(warnings.join()).to.contain('app.sock is not a file or directory')
+  })
+
+  it('selects listed directories by relative host path, absolute host path or container path', async function () {
+    const mounts = [bind(path.join(dir, 'data'), '/data'), bind(path.join(dir, 'data/sub'), '/sub')]
+    for (const wanted of ['./data', path.join(dir, 'data'), '/data', '/data/']) {
+      const items = await scheme.plan(ctx, svc(mounts), {directories: [wanted]})
+      expect(items.map((i) => i.name), wanted).to.deep.equal(['data'])
+    }
+  })
+
+  it('rejects a listed path that is not a bind mount of the service, listing the mounts', async function () {
+    const error = await scheme.plan(ctx, svc([bind(path.join(dir, 'data'), '/data')]), {directories: ['/srv/other']}).catch((e) => e)
+    expect(error.message).to.contain('"/srv/other" is not a bind mount of service web').and.to.contain('(/data)')
+  })
+})

@@ -1,0 +1,65 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {projectFlags, targetFlag} from '../cli/flags.js'
+import {renderBackupResult, renderDryRun} from '../render/backup.js'
+import {backup} from '../run/backup.js'
+import type {BackupResult, DryRunResult} from '../run/result.js'
+
+export default class Backup extends BaseCommand {
+  static override summary = 'Back up the services of a compose project into versioned folders.'
+  static override description = `Plans every item from the scheme config (or, without one, every service's bind mounts and named volumes), validates it all before touching anything, then writes each item's new version under a temporary name, checksums it, renames it into place as .1 and rotates the older ones.
+
+Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
+  static override examples = [
+    {command: '<%= config.bin %> backup', description: 'Back up the compose project in the current directory into ./backups.'},
+    {command: '<%= config.bin %> backup db --config backupbot.yaml --keep 7', description: 'Back up one service as configured, keeping 7 versions.'},
+    {command: '<%= config.bin %> backup --dry-run --json', description: 'Print the plan as JSON; touch nothing.'},
+  ]
+  static override args = {
+    services: Args.string({description: 'Services to back up (default: all).', required: false}),
+  }
+  static override strict = false
+  static override flags = {
+    ...projectFlags,
+    ...targetFlag,
+    config: Flags.string({char: 'c', summary: 'Scheme config file (JSON or YAML); - reads standard input. Default: backupbot.json, .yaml or .yml in the current directory.'}),
+    keep: Flags.integer({summary: 'Keep this many versions per item; older ones are removed after the new one is complete.', min: 1}),
+    'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
+  }
+
+  async run(): Promise<BackupResult | DryRunResult> {
+    const {flags, argv} = await this.parse(Backup)
+    const log = this.useLogFlags(flags)
+    const interrupt = new AbortController()
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.warn(`${signal} received: stopping after cleanup`)
+      interrupt.abort()
+    }
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+    try {
+      const result = await backup({
+        ...flags,
+        compose: flags.compose ?? [],
+        projectName: flags['project-name'],
+        dryRun: flags['dry-run'],
+        services: argv as string[],
+        cwd: process.cwd(),
+        env: process.env,
+        registry: await this.schemes(),
+        log,
+        masker: this.masker,
+        signal: interrupt.signal,
+        version: this.config.version,
+      })
+      if ('dryRun' in result) this.print(renderDryRun(result))
+      else {
+        this.print(renderBackupResult(result))
+        if (!result.ok) process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : EXIT.itemFailed
+      }
+      return result
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+    }
+  }
+}

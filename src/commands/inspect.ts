@@ -1,0 +1,32 @@
+import {BaseCommand} from '../cli/base-command.js'
+import {projectFlags} from '../cli/flags.js'
+import {toSeedStructure} from '../config/compose/seed-structure.js'
+import {connectEngine} from '../docker/engine.js'
+import {renderInspect, type InspectResult} from '../render/inspect.js'
+import {loadProjects} from '../run/load-projects.js'
+
+export default class Inspect extends BaseCommand {
+  static override summary = 'Show what backupbot finds in a compose project: host directories and named volumes per service.'
+  static override description = `Prints {service: {host_directories: [...], volumes: [...], mounts: [...]}}: host_directories are the absolute host paths of the bind mounts, volumes the compose names of the named volumes, and mounts every volume entry with its target, engine volume name and whether it is backed up. With --discover the output is keyed by project name first.`
+  static override examples = [
+    {command: '<%= config.bin %> inspect --json', description: 'The compose project in the current directory, as JSON.'},
+    {command: '<%= config.bin %> inspect -f compose.yaml -f compose.prod.yaml', description: 'Two merged compose files.'},
+    {command: '<%= config.bin %> inspect --discover', description: 'Every compose project with containers on the engine.'},
+  ]
+  static override flags = {...projectFlags}
+
+  async run(): Promise<InspectResult> {
+    const {flags} = await this.parse(Inspect)
+    const log = this.useLogFlags(flags)
+    const projects = await loadProjects(
+      {compose: flags.compose ?? [], projectName: flags['project-name'], discover: flags.discover, cwd: process.cwd(), env: process.env},
+      connectEngine,
+    )
+    for (const warning of projects.flatMap((p) => p.warnings)) log.warn(warning)
+    const result: InspectResult = flags.discover
+      ? Object.fromEntries(projects.map((p) => [p.name, toSeedStructure(p)]))
+      : toSeedStructure(projects[0])
+    this.print(renderInspect(projects))
+    return result
+  }
+}

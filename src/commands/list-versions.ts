@@ -1,0 +1,25 @@
+import {Args} from '@oclif/core'
+import path from 'node:path'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {targetFlag} from '../cli/flags.js'
+import {renderListing} from '../render/list-versions.js'
+import {listVersions} from '../target/list.js'
+
+export default class ListVersions extends BaseCommand {
+  static override summary = 'List every backed-up item with its versions: number, creation time, size and checksum.'
+  static override examples = [
+    {command: '<%= config.bin %> list-versions', description: 'Everything under ./backups.'},
+    {command: '<%= config.bin %> list-versions db --target /srv/backups --json', description: 'One service, as JSON.'},
+  ]
+  static override args = {service: Args.string({description: 'Only this service.'})}
+  static override flags = {...targetFlag}
+
+  async run() {
+    const {args, flags} = await this.parse(ListVersions)
+    this.useLogFlags(flags)
+    const items = await listVersions(path.resolve(flags.target), {service: args.service})
+    this.print(renderListing(items))
+    return {target: path.resolve(flags.target), items}
+  }
+}

@@ -1,0 +1,111 @@
+// Validates a scheme config against one schema assembled from the core's structure and every
+// installed scheme's own options schema. All problems are reported at once, each with the file,
+// the path inside it (`db[2].password`) and what to do. Nothing is touched before this passes.
+import {Ajv, type ErrorObject} from 'ajv'
+
+import {ConfigError, UsageError} from '../../errors.js'
+import {KNOWN_SCHEME_PACKAGES} from '../../plugins/known-plugins.js'
+import type {SchemeRegistry} from '../../plugins/load-schemes.js'
+import type {JsonSchema} from '../../scheme.js'
+import type {RawSchemeConfig} from './read-config.js'
+
+/** One entry of the config: `{type: ..., ...options}`. */
+export interface SchemeEntry {
+  type: string
+  [option: string]: unknown
+}
+
+/** Config key (a service or container name) -> its entries, in file order. */
+export type SchemeConfig = Record<string, SchemeEntry[]>
+
+export function buildConfigSchema(registry: SchemeRegistry): JsonSchema {
+  const branches = registry.list.map(({scheme}) => ({
+    if: {properties: {type: {enum: [scheme.type, ...(scheme.aliases ?? [])]}}, required: ['type']},
+    then: {
+      ...scheme.optionsSchema,
+      properties: {type: {type: 'string'}, ...(scheme.optionsSchema.properties as object | undefined)},
+    },
+  }))
+  return {
+    type: 'object',
+    additionalProperties: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type'],
+        properties: {type: {type: 'string', enum: [...registry.byType.keys()]}},
+        allOf: branches,
+      },
+    },
+  }
+}
+
+export function validateSchemeConfig(raw: RawSchemeConfig, registry: SchemeRegistry): SchemeConfig {
+  const ajv = new Ajv({allErrors: true, strict: false, verbose: true})
+  const validate = ajv.compile(buildConfigSchema(registry))
+  if (validate(raw.data)) return raw.data as SchemeConfig
+  const problems = (validate.errors ?? [])
+    // `if` only says that a `then` branch failed; the branch's own errors say what.
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => describe(raw.file, e, registry))
+  const unique = [...new Map(problems.map((p) => [p.message, p])).values()]
+  if (unique.length === 1) throw unique[0]
+  throw new UsageError(
+    `${raw.file} has ${unique.length} problems:\n${unique.map((p) => `  - ${p.message}`).join('\n')}`,
+    unique.flatMap((p) => p.suggestions),
+  )
+}
+
+function describe(file: string, error: ErrorObject, registry: SchemeRegistry): ConfigError {
+  const path = pointerToPath(error.instancePath)
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty)
+      const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {}).filter((k) => k !== 'type')
+      return new ConfigError(file, joinPath(path, key), `unknown option "${key}"`, [
+        allowed.length > 0 ? `allowed options here: ${allowed.join(', ')}` : 'remove it',
+      ])
+    }
+    case 'required':
+      return new ConfigError(file, path, `missing required option "${String(params.missingProperty)}"`)
+    case 'enum':
+      if (path.endsWith('.type')) return unknownType(file, path, error.data, registry)
+      return new ConfigError(file, path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`)
+    case 'type':
+      return new ConfigError(file, path, `must be ${describeType(String(params.type), path)}`)
+    default:
+      return new ConfigError(file, path, error.message ?? 'is not valid')
+  }
+}
+
+function unknownType(file: string, path: string, type: unknown, registry: SchemeRegistry): ConfigError {
+  const installed = registry.list.map((l) => l.scheme.type).join(', ') || 'none'
+  const pkg = typeof type === 'string' ? KNOWN_SCHEME_PACKAGES[type] : undefined
+  const hint = pkg
+    ? `install the plugin that provides it: backupbot plugins:install ${pkg}`
+    : `install the plugin that provides it with backupbot plugins:install <package>, or use an installed type`
+  return new ConfigError(file, path, `no installed plugin provides the scheme type ${JSON.stringify(type)} (installed: ${installed})`, [hint])
+}
+
+function describeType(type: string, path: string): string {
+  if (path === '') return 'an object mapping service or container names to lists of schemes'
+  if (type === 'array' && !path.includes('[')) return 'a list of schemes, e.g. [{"type": "backup_host_directories", "directories": ["all"]}]'
+  return type === 'object' ? 'an object' : `a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`
+}
+
+/** `/db/2/password` -> `db[2].password` */
+export function pointerToPath(pointer: string): string {
+  if (pointer === '') return ''
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((acc, segment) => (/^\d+$/.test(segment) ? `${acc}[${segment}]` : joinPath(acc, segment)), '')
+}
+
+function joinPath(base: string, key: string): string {
+  const safe = /^[A-Za-z_][\w-]*$/.test(key) ? key : JSON.stringify(key)
+  if (base === '') return safe
+  return /^[A-Za-z_]/.test(safe) ? `${base}.${safe}` : `${base}[${safe}]`
+}

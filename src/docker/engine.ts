@@ -1,0 +1,58 @@
+// The only module that talks to the Docker engine (through dockerode). Everything else gets a
+// narrow interface from here, so that another engine can be added behind the same shape.
+import Docker from 'dockerode'
+
+export interface ContainerSummary {
+  id: string
+  name: string
+  state: string
+  labels: Record<string, string>
+}
+
+export interface Engine {
+  /** Fails with a readable message when the engine cannot be reached. */
+  ping(): Promise<void>
+  /** Every container (running or not) that carries a Compose project label. */
+  composeContainers(project?: string): Promise<ContainerSummary[]>
+  /** The environment of a container, as the engine reports it. */
+  containerEnvironment(id: string): Promise<Record<string, string>>
+}
+
+const PROJECT_LABEL = 'com.docker.compose.project'
+
+export function connectEngine(): Engine {
+  // dockerode reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH itself.
+  const docker = new Docker()
+  return {
+    async ping() {
+      try {
+        await docker.ping()
+      } catch (error) {
+        throw new Error(`cannot reach the Docker engine (${describeHost()}): ${(error as Error).message}`)
+      }
+    },
+    async composeContainers(project) {
+      const label = project ? `${PROJECT_LABEL}=${project}` : PROJECT_LABEL
+      const list = await docker.listContainers({all: true, filters: {label: [label]}})
+      return list.map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+        state: c.State,
+        labels: c.Labels ?? {},
+      }))
+    },
+    async containerEnvironment(id) {
+      const info = await docker.getContainer(id).inspect()
+      const env: Record<string, string> = {}
+      for (const entry of info.Config.Env ?? []) {
+        const at = entry.indexOf('=')
+        if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1)
+      }
+      return env
+    },
+  }
+}
+
+function describeHost(): string {
+  return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'unix:///var/run/docker.sock'
+}

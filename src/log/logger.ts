@@ -1,0 +1,14 @@
+// Logs go to stderr (stdout is for data and --json), masked, with a level filter.
+import type {Logger} from '../scheme.js'
+import type {SecretMasker} from './secrets.js'
+
+export type LogLevel = 'quiet' | 'info' | 'debug'
+
+export function stderrLogger(masker: SecretMasker, level: LogLevel, write = (line: string) => process.stderr.write(line)): Logger {
+  const emit = (prefix: string, message: string) => write(`${prefix}${masker.mask(message)}\n`)
+  return {
+    info: (message) => level !== 'quiet' && emit('', message),
+    warn: (message) => emit('warning: ', message),
+    debug: (message) => level === 'debug' && emit('debug: ', message),
+  }
+}

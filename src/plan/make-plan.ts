@@ -1,0 +1,129 @@
+// Compose model + scheme config + installed schemes -> the list of items to back up.
+// Planning only reads (files, the engine's container list); every config problem surfaces here,
+// before anything is stopped or written.
+import type {ProjectModel, ServiceModel} from '../config/compose/model.js'
+import {type ContainerEnvironmentLookup, createResolver} from '../config/scheme/references.js'
+import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.js'
+import {ConfigError, UsageError, errorMessage} from '../errors.js'
+import type {SecretMasker} from '../log/secrets.js'
+import type {SchemeRegistry} from '../plugins/load-schemes.js'
+import type {BackupItem, Logger, PlanContext} from '../scheme.js'
+import {encodeName, itemDirectory} from '../target/layout.js'
+
+export const ZERO_CONFIG = '(zero-config default)'
+
+export interface PlanInput {
+  project: ProjectModel
+  /** Undefined: zero-config, every scheme's default entry for every service. */
+  config?: {file: string; entries: SchemeConfig}
+  registry: SchemeRegistry
+  /** Only these services (empty: all). */
+  services: string[]
+  /** Where this project's services' folders go. */
+  target: string
+  log: Logger
+  masker: SecretMasker
+  containerEnvironment: ContainerEnvironmentLookup
+  /** Maps an engine container name (`proj_db_1`) to its service, for config keys. */
+  containerService: (name: string) => Promise<string | undefined>
+}
+
+export interface PlannedItem extends BackupItem {
+  /** The item's folder, holding all its versions. */
+  itemDir: string
+  /** Safe file name stem of the item (`data+x`). */
+  fileStem: string
+  /** Where it came from in the config (`db[2]`), for messages. */
+  origin: string
+}
+
+export interface Plan {
+  project: ProjectModel
+  items: PlannedItem[]
+}
+
+interface LocatedEntry {
+  service: ServiceModel
+  entry: SchemeEntry
+  origin: string
+}
+
+export async function makePlan(input: PlanInput): Promise<Plan> {
+  const file = input.config?.file ?? ZERO_CONFIG
+  const located = (await locateEntries(input)).filter((l) => input.services.length === 0 || input.services.includes(l.service.name))
+  checkSelection(input)
+  const resolver = createResolver(input.project, input.containerEnvironment)
+  const items: PlannedItem[] = []
+  const seen = new Map<string, string>()
+  for (const {service, entry, origin} of located) {
+    const {scheme} = input.registry.byType.get(entry.type)!
+    const ctx: PlanContext = {
+      project: input.project,
+      log: input.log,
+      async resolve(value, optionPath) {
+        try {
+          return await resolver(value)
+        } catch (error) {
+          throw new ConfigError(file, `${origin}.${optionPath}`, errorMessage(error), ['fix the reference or write the value literally'])
+        }
+      },
+      secret: (value) => input.masker.add(value),
+    }
+    const {type: _type, ...options} = entry
+    let planned
+    try {
+      planned = await scheme.plan(ctx, service, options)
+    } catch (error) {
+      if (error instanceof UsageError) throw error
+      throw new ConfigError(file, origin, errorMessage(error))
+    }
+    for (const item of planned) {
+      const itemDir = itemDirectory(input.target, service.name, item.folder, item.name)
+      const earlier = seen.get(itemDir)
+      if (earlier) throw new ConfigError(file, origin, `backs up ${item.source} a second time (already by ${earlier})`, ['remove one of the two entries'])
+      seen.set(itemDir, origin)
+      items.push({...item, service: service.name, scheme: scheme.type, itemDir, fileStem: encodeName(item.name), origin})
+    }
+  }
+  return {project: input.project, items}
+}
+
+async function locateEntries(input: PlanInput): Promise<LocatedEntry[]> {
+  const services = Object.values(input.project.services)
+  if (!input.config) {
+    return services.flatMap((service) =>
+      input.registry.list
+        .filter((l) => l.scheme.defaultEntry !== undefined)
+        .map(({scheme}) => ({service, entry: {...scheme.defaultEntry, type: scheme.type}, origin: `${service.name}(${scheme.type})`})),
+    )
+  }
+  const {file, entries} = input.config
+  const located: LocatedEntry[] = []
+  for (const [key, list] of Object.entries(entries)) {
+    const service = await serviceForKey(input, key)
+    if (!service) {
+      throw new ConfigError(file, key, `matches no service or container of compose project ${input.project.name}`, [
+        `services: ${services.map((s) => s.name).join(', ') || 'none'}`,
+      ])
+    }
+    list.forEach((entry, i) => located.push({service, entry, origin: `${key}[${i}]`}))
+  }
+  return located
+}
+
+async function serviceForKey(input: PlanInput, key: string): Promise<ServiceModel | undefined> {
+  const {services} = input.project
+  const byName = services[key] ?? Object.values(services).find((s) => s.containerName === key)
+  if (byName) return byName
+  const name = await input.containerService(key)
+  return name ? services[name] : undefined
+}
+
+function checkSelection(input: PlanInput): void {
+  const unknown = input.services.filter((s) => !input.project.services[s])
+  if (unknown.length > 0) {
+    throw new UsageError(`no service ${unknown.join(', ')} in compose project ${input.project.name}`, [
+      `services: ${Object.keys(input.project.services).join(', ')}`,
+    ])
+  }
+}

@@ -1,0 +1,22 @@
+import type {ProjectModel} from '../config/compose/model.js'
+import type {toSeedStructure} from '../config/compose/seed-structure.js'
+
+/** The seed's structure for one project, or keyed by project name with --discover. */
+export type InspectResult = ReturnType<typeof toSeedStructure> | Record<string, ReturnType<typeof toSeedStructure>>
+
+export function renderInspect(projects: ProjectModel[]): string {
+  return projects
+    .map((project) => {
+      const lines = [`project ${project.name} (${project.directory})`]
+      for (const service of Object.values(project.services)) {
+        lines.push(`  ${service.name}`)
+        if (service.mounts.length === 0) lines.push('    no volumes')
+        for (const m of service.mounts) {
+          const what = m.type === 'volume' ? `volume ${m.source} (${m.volumeName})` : m.type === 'bind' ? `bind ${m.source}` : m.type
+          lines.push(`    ${m.target} <- ${what}${m.backedUp ? '' : `  [not backed up: ${m.reason}]`}`)
+        }
+      }
+      return lines.join('\n')
+    })
+    .join('\n\n')
+}

@@ -1,0 +1,122 @@
+// `backupbot backup` as a library call: load projects, validate the scheme config, plan every
+// item (all before touching anything), then either report the plan (dry run) or run it.
+import path from 'node:path'
+
+import type {ProjectModel} from '../config/compose/model.js'
+import {readSchemeConfig} from '../config/scheme/read-config.js'
+import {type SchemeConfig, validateSchemeConfig} from '../config/scheme/validate-config.js'
+import {archiveOps} from '../archive/index.js'
+import {connectEngine, type Engine} from '../docker/engine.js'
+import {ConfigError} from '../errors.js'
+import type {SecretMasker} from '../log/secrets.js'
+import {makePlan, type Plan} from '../plan/make-plan.js'
+import type {SchemeRegistry} from '../plugins/load-schemes.js'
+import type {Logger} from '../scheme.js'
+import {encodeName} from '../target/layout.js'
+import {engineLookups} from './engine-lookups.js'
+import {loadProjects, type ProjectSource} from './load-projects.js'
+import type {BackupResult, DryRunResult} from './result.js'
+import {runBackup} from './run-backup.js'
+
+export interface BackupOptions extends ProjectSource {
+  config?: string
+  target: string
+  keep?: number
+  services: string[]
+  dryRun: boolean
+  registry: SchemeRegistry
+  log: Logger
+  masker: SecretMasker
+  signal: AbortSignal
+  version: string
+}
+
+export async function backup(options: BackupOptions): Promise<BackupResult | DryRunResult> {
+  const engine = lazyEngine()
+  const target = path.resolve(options.cwd, options.target)
+  const plans = await planProjects(options, target, engine)
+  if (options.dryRun) return dryRunReport(plans, target)
+  return runBackup({
+    plans,
+    registry: options.registry,
+    target,
+    keep: options.keep,
+    masker: options.masker,
+    version: options.version,
+    context: (plan) => ({
+      project: plan.project,
+      log: options.log,
+      signal: options.signal,
+      docker: engineLookups(engine, plan.project.name).docker,
+      archive: archiveOps(options.log),
+    }),
+  })
+}
+
+export async function planProjects(options: BackupOptions, target: string, engine: () => Engine): Promise<Plan[]> {
+  const projects = await loadProjects(options, engine)
+  for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
+  const raw = await readSchemeConfig(options.config, options.cwd)
+  const entries = raw && validateSchemeConfig(raw, options.registry)
+  if (raw && entries && projects.length > 1) checkKeysMatchSomewhere(raw.file, entries, projects)
+  const plans: Plan[] = []
+  for (const project of projects) {
+    const lookups = engineLookups(engine, project.name)
+    plans.push(
+      await makePlan({
+        project,
+        config: raw && entries ? {file: raw.file, entries: projects.length > 1 ? keysOf(entries, project) : entries} : undefined,
+        registry: options.registry,
+        services: projects.length > 1 ? options.services.filter((s) => project.services[s]) : options.services,
+        // With several projects (--discover) each gets its own folder, so same-named services stay apart.
+        target: projects.length > 1 ? path.join(target, encodeName(project.name)) : target,
+        log: options.log,
+        masker: options.masker,
+        containerEnvironment: lookups.containerEnvironment,
+        containerService: lookups.containerService,
+      }),
+    )
+  }
+  return plans
+}
+
+function dryRunReport(plans: Plan[], target: string): DryRunResult {
+  return {
+    dryRun: true,
+    target,
+    items: plans.flatMap((plan) =>
+      plan.items.map((item) => ({
+        project: plan.project.name,
+        service: item.service,
+        scheme: item.scheme,
+        item: item.name,
+        source: item.source,
+        folder: item.itemDir,
+        stops: item.stops ?? [],
+      })),
+    ),
+  }
+}
+
+function matches(project: ProjectModel, key: string): boolean {
+  return Boolean(project.services[key]) || Object.values(project.services).some((s) => s.containerName === key)
+}
+
+function keysOf(entries: SchemeConfig, project: ProjectModel): SchemeConfig {
+  return Object.fromEntries(Object.entries(entries).filter(([key]) => matches(project, key)))
+}
+
+function checkKeysMatchSomewhere(file: string, entries: SchemeConfig, projects: ProjectModel[]): void {
+  for (const key of Object.keys(entries)) {
+    if (!projects.some((p) => matches(p, key))) {
+      throw new ConfigError(file, key, 'matches no service or container_name of any discovered compose project', [
+        `projects: ${projects.map((p) => p.name).join(', ')}`,
+      ])
+    }
+  }
+}
+
+function lazyEngine(): () => Engine {
+  let engine: Engine | undefined
+  return () => (engine ??= connectEngine())
+}

@@ -1,0 +1,32 @@
+// The compose projects a command works on: the given or default compose files, or with
+// `--discover` every project that has containers on the engine (Compose v1 and v2 labels).
+import {projectsFromLabels} from '../config/compose/discover.js'
+import {loadProject} from '../config/compose/load-project.js'
+import type {ProjectModel} from '../config/compose/model.js'
+import type {Engine} from '../docker/engine.js'
+import {UsageError, errorMessage} from '../errors.js'
+
+export interface ProjectSource {
+  compose: string[]
+  projectName?: string
+  discover: boolean
+  cwd: string
+  env: Record<string, string | undefined>
+}
+
+export async function loadProjects(source: ProjectSource, engine: () => Engine): Promise<ProjectModel[]> {
+  if (!source.discover) {
+    return [await loadProject({files: source.compose.length > 0 ? source.compose : undefined, projectName: source.projectName, cwd: source.cwd, env: source.env})]
+  }
+  const found = projectsFromLabels(await engine().composeContainers())
+  if (found.length === 0) throw new UsageError('--discover found no compose project with containers on the Docker engine')
+  return Promise.all(
+    found.map(async (p) => {
+      try {
+        return await loadProject({files: p.configFiles, projectName: p.name, cwd: p.workingDir, env: source.env})
+      } catch (error) {
+        throw new UsageError(`compose project ${p.name} (found by --discover in ${p.workingDir}): ${errorMessage(error)}`)
+      }
+    }),
+  )
+}

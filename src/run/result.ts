@@ -1,0 +1,43 @@
+// The machine-readable results printed by `--json` (one object on stdout). Defined once here.
+export type ItemStatus = 'ok' | 'failed' | 'interrupted'
+
+export interface ItemResult {
+  project: string
+  service: string
+  scheme: string
+  /** The item's name inside its folder (a host path relative to the project, a volume name). */
+  item: string
+  source: string
+  /** The new version's artifact (absolute path), when it was written. */
+  file?: string
+  bytes?: number
+  sha256?: string
+  seconds: number
+  status: ItemStatus
+  error?: string
+}
+
+export interface BackupResult {
+  ok: boolean
+  target: string
+  items: ItemResult[]
+}
+
+/** `backup --dry-run --json`: what would be done. */
+export interface PlannedItemReport {
+  project: string
+  service: string
+  scheme: string
+  item: string
+  source: string
+  /** The folder that would receive the new version `.1`. */
+  folder: string
+  /** Containers that would be stopped while this item is read. */
+  stops: string[]
+}
+
+export interface DryRunResult {
+  dryRun: true
+  target: string
+  items: PlannedItemReport[]
+}

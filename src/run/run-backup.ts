@@ -1,0 +1,78 @@
+// Runs a plan: under the target's lock, each item in turn writes a new version (temporary name,
+// fsync, checksum, rename) and rotates. A failing item is recorded and the others still run.
+import type {Writable} from 'node:stream'
+
+import {errorMessage} from '../errors.js'
+import type {SecretMasker} from '../log/secrets.js'
+import type {Plan, PlannedItem} from '../plan/make-plan.js'
+import type {SchemeRegistry} from '../plugins/load-schemes.js'
+import type {RunContext} from '../scheme.js'
+import {acquireLock} from '../target/lock.js'
+import {writeVersion} from '../target/write-version.js'
+import type {BackupResult, ItemResult} from './result.js'
+
+export interface RunInput {
+  plans: Plan[]
+  registry: SchemeRegistry
+  /** Root of the backup tree; the lock lives here. */
+  target: string
+  keep?: number
+  /** The run context for one project's items. */
+  context: (plan: Plan) => RunContext
+  masker: SecretMasker
+  version: string
+}
+
+export async function runBackup(input: RunInput): Promise<BackupResult> {
+  const release = await acquireLock(input.target)
+  const items: ItemResult[] = []
+  try {
+    for (const plan of input.plans) {
+      const context = input.context(plan)
+      for (const item of plan.items) items.push(await runItem(input, context, plan.project.name, item))
+    }
+  } finally {
+    await release()
+  }
+  return {ok: items.every((i) => i.status === 'ok'), target: input.target, items}
+}
+
+async function runItem(input: RunInput, context: RunContext, project: string, item: PlannedItem): Promise<ItemResult> {
+  const {masker} = input
+  const started = process.hrtime.bigint()
+  const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3
+  const base = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source}
+  if (context.signal.aborted) return {...base, seconds: 0, status: 'interrupted', error: 'not started: backupbot was interrupted'}
+  context.log.info(`${item.service}: ${item.folder}/${item.name} <- ${item.source}`)
+  try {
+    const {scheme} = input.registry.byType.get(item.scheme)!
+    const version = await writeVersion({
+      itemDir: item.itemDir,
+      item: item.fileStem,
+      extension: item.extension,
+      keep: input.keep,
+      manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
+      write: (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
+    })
+    context.log.info(`${item.service}: ${item.folder}/${item.name}: ${version.bytes} bytes in ${seconds()} s -> ${version.file}`)
+    return {...base, file: version.file, bytes: version.bytes, sha256: version.sha256, seconds: seconds(), status: 'ok'}
+  } catch (error) {
+    const message = masker.mask(errorMessage(error))
+    const status = context.signal.aborted ? 'interrupted' : 'failed'
+    context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${message}`)
+    return {...base, seconds: seconds(), status, error: message}
+  }
+}
+
+/** An interrupt destroys the artifact stream, whatever the scheme does, so nothing half-written is kept. */
+async function withAbort(signal: AbortSignal, out: Writable, work: () => Promise<void>): Promise<void> {
+  signal.throwIfAborted()
+  const onAbort = () => out.destroy(new Error('interrupted'))
+  signal.addEventListener('abort', onAbort, {once: true})
+  try {
+    await work()
+    signal.throwIfAborted()
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}

@@ -1,0 +1,85 @@
+import {expect} from 'chai'
+
+import {pointerToPath, validateSchemeConfig} from '../../../src/config/scheme/validate-config.js'
+import {ConfigError, UsageError} from '../../../src/errors.js'
+import type {SchemeDefinition} from '../../../src/scheme.js'
+import {registry} from '../support/fakes.js'
+
+const dumpScheme: SchemeDefinition = {
+  type: 'backup_dump',
+  aliases: ['backup_dumps'],
+  apiVersion: 1,
+  description: 'test scheme',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['database'],
+    properties: {database: {type: 'string'}, password: {type: 'string'}, databases: {type: 'array', items: {type: 'string'}}},
+  },
+  plan: async () => [],
+  backup: async () => {},
+}
+const schemes = registry(dumpScheme)
+
+function problem(data: unknown): UsageError {
+  try {
+    validateSchemeConfig({file: 'backupbot.json', data}, schemes)
+  } catch (error) {
+    return error as UsageError
+  }
+  throw new Error('expected a validation error')
+}
+
+describe('validating the scheme config', function () {
+  it('accepts the seed format and returns the entries unchanged', function () {
+    const data = {db: [{type: 'backup_dump', database: 'app', password: 'db.environment.PW'}]}
+    expect(validateSchemeConfig({file: 'x.json', data}, schemes)).to.deep.equal(data)
+  })
+
+  it('accepts a scheme alias', function () {
+    expect(() => validateSchemeConfig({file: 'x', data: {db: [{type: 'backup_dumps', database: 'a'}]}}, schemes)).not.to.throw()
+  })
+
+  it('names the file and the path of a wrongly typed option', function () {
+    const error = problem({db: [{type: 'backup_dump', database: 'a'}, {type: 'backup_dump', database: 'b', password: 42}]})
+    expect(error).to.be.instanceOf(ConfigError)
+    expect(error.message).to.equal('backupbot.json: db[1].password: must be a string')
+  })
+
+  it('names an unknown option and lists the allowed ones', function () {
+    const error = problem({db: [{type: 'backup_dump', database: 'a', pasword: 'x'}]})
+    expect(error.message).to.contain('db[0].pasword').and.to.contain('unknown option "pasword"')
+    expect(error.suggestions.join(' ')).to.contain('database, password, databases')
+  })
+
+  it('names a missing required option', function () {
+    expect(problem({db: [{type: 'backup_dump'}]}).message).to.equal('backupbot.json: db[0]: missing required option "database"')
+  })
+
+  it('tells which plugin to install for a known but missing scheme type', function () {
+    const error = problem({db: [{type: 'backup_postgres', database: 'a'}]})
+    expect(error.message).to.contain('db[0].type').and.to.contain('backup_postgres')
+    expect(error.suggestions.join(' ')).to.contain('backupbot plugins:install @backupbot/plugin-postgres')
+  })
+
+  it('explains an unknown scheme type that no known plugin provides', function () {
+    const error = problem({db: [{type: 'backup_tape'}]})
+    expect(error.message).to.contain('no installed plugin provides the scheme type "backup_tape" (installed: backup_dump)')
+    expect(error.suggestions.join(' ')).to.contain('backupbot plugins:install <package>')
+  })
+
+  it('reports every problem at once', function () {
+    const error = problem({db: [{type: 'backup_dump'}], web: 'nope'})
+    expect(error.message).to.contain('has 2 problems').and.to.contain('db[0]').and.to.contain('web: must be a list of schemes')
+  })
+
+  it('rejects a config that is not a mapping', function () {
+    expect(problem([1, 2]).message).to.contain('must be an object mapping service or container names')
+  })
+
+  it('turns JSON pointers into readable paths', function () {
+    expect(pointerToPath('/db/2/password')).to.equal('db[2].password')
+    expect(pointerToPath('/my.svc/0')).to.equal('"my.svc"[0]')
+    expect(pointerToPath('')).to.equal('')
+  })
+})

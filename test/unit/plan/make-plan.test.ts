@@ -1,0 +1,91 @@
+import {expect} from 'chai'
+
+import {makePlan, type PlanInput} from '../../../src/plan/make-plan.js'
+import {ConfigError, UsageError} from '../../../src/errors.js'
+import type {SchemeDefinition} from '../../../src/scheme.js'
+import {SecretMasker, project, quietLogger, registry, service} from '../support/fakes.js'
+
+// A scheme that plans one item per option value and resolves its `password` option.
+const echoScheme: SchemeDefinition<{names?: string[]; password?: string}, {password?: string}> = {
+  type: 'backup_echo',
+  apiVersion: 1,
+  description: 'test',
+  optionsSchema: {type: 'object'},
+  defaultEntry: {names: ['default']},
+  async plan(ctx, svc, options) {
+    const password = options.password === undefined ? undefined : await ctx.resolve(options.password, 'password')
+    if (password) ctx.secret(password)
+    return (options.names ?? []).map((name) => ({folder: 'echo', name, source: `${svc.name}:${name}`, extension: '.txt', data: {password}}))
+  },
+  backup: async () => {},
+}
+
+function input(extra: Partial<PlanInput> = {}): PlanInput {
+  return {
+    project: project([service('web', {containerName: 'web-1'}), service('db', {environment: {PW: 's3cret'}})]),
+    registry: registry(echoScheme),
+    services: [],
+    target: '/backups',
+    log: quietLogger(),
+    masker: new SecretMasker(),
+    containerEnvironment: async () => undefined,
+    containerService: async (name) => (name === 'proj_db_1' ? 'db' : undefined),
+    ...extra,
+  }
+}
+
+describe('planning a backup', function () {
+  it('uses every scheme default for every service without a scheme config', async function () {
+    const plan = await makePlan(input())
+    expect(plan.items.map((i) => `${i.service}:${i.name}`)).to.deep.equal(['web:default', 'db:default'])
+    expect(plan.items[0].itemDir).to.equal('/backups/web/echo/default')
+  })
+
+  it('matches config keys by service name, container_name, or engine container name', async function () {
+    const entries = {
+      web: [{type: 'backup_echo', names: ['a']}],
+      'web-1': [{type: 'backup_echo', names: ['b']}],
+      proj_db_1: [{type: 'backup_echo', names: ['c']}],
+    }
+    const plan = await makePlan(input({config: {file: 'cfg.json', entries}}))
+    expect(plan.items.map((i) => `${i.service}:${i.name}:${i.origin}`)).to.deep.equal(['web:a:web[0]', 'web:b:web-1[0]', 'db:c:proj_db_1[0]'])
+  })
+
+  it('rejects a key that matches nothing, naming the file and key', async function () {
+    const error = await makePlan(input({config: {file: 'cfg.json', entries: {nope: []}}})).catch((e) => e)
+    expect(error).to.be.instanceOf(ConfigError)
+    expect(error.message).to.contain('cfg.json: nope: matches no service')
+  })
+
+  it('resolves references, registers them as secrets, and never puts them in the item description', async function () {
+    const masker = new SecretMasker()
+    const plan = await makePlan(input({masker, config: {file: 'cfg.json', entries: {db: [{type: 'backup_echo', names: ['x'], password: 'db.environment.PW'}]}}}))
+    expect(plan.items[0].data).to.deep.equal({password: 's3cret'})
+    expect(JSON.stringify({...plan.items[0], data: undefined})).not.to.contain('s3cret')
+    expect(masker.mask('pw=s3cret')).to.equal('pw=***')
+  })
+
+  it('locates an unresolvable reference in the config', async function () {
+    const error = await makePlan(input({config: {file: 'cfg.json', entries: {db: [{type: 'backup_echo', password: 'db.environment.MISSING'}]}}})).catch((e) => e)
+    expect(error.message).to.contain('cfg.json: db[0].password:').and.to.contain('db.environment.MISSING')
+  })
+
+  it('turns a plan failure of a scheme into a config error located at the entry', async function () {
+    const failing = {...echoScheme, type: 'backup_fail', plan: async () => Promise.reject(new Error('no such directory'))}
+    const error = await makePlan(input({registry: registry(echoScheme, failing), config: {file: 'c.yaml', entries: {web: [{type: 'backup_fail'}]}}})).catch((e) => e)
+    expect(error.message).to.equal('c.yaml: web[0]: no such directory')
+  })
+
+  it('refuses to back up the same item twice', async function () {
+    const entries = {web: [{type: 'backup_echo', names: ['a']}, {type: 'backup_echo', names: ['a']}]}
+    const error = await makePlan(input({config: {file: 'c', entries}})).catch((e) => e)
+    expect(error.message).to.contain('web[1]').and.to.contain('a second time (already by web[0])')
+  })
+
+  it('only plans the selected services and rejects unknown ones', async function () {
+    expect((await makePlan(input({services: ['db']}))).items.map((i) => i.service)).to.deep.equal(['db'])
+    const error = await makePlan(input({services: ['dbb']})).catch((e) => e)
+    expect(error).to.be.instanceOf(UsageError)
+    expect(error.message).to.contain('no service dbb')
+  })
+})
