@@ -1,0 +1,171 @@
+// Reads a Compose project from its files, as `docker compose config` would see it: default file
+// lookup, `.env`, interpolation, multi-file merge, project name, then the ServiceModels.
+import {readFile, stat} from 'node:fs/promises'
+import {basename, dirname, join, resolve} from 'node:path'
+
+import yaml from 'js-yaml'
+
+import {ConfigError, UsageError} from '../../errors.js'
+import {interpolationEnv, readDotenv} from './dotenv.js'
+import {childPath, type Env, interpolateTree, isMapping, lookup, setOwn, unsetWarning} from './interpolate.js'
+import {mergeDocuments, type ComposeDocument} from './merge.js'
+import type {ProjectModel, ServiceModel} from './model.js'
+import {normaliseMount, topLevelVolumes} from './volumes.js'
+
+/** Default compose file names, in Compose's order of preference (the first found is used). */
+export const composeFileCandidates: readonly string[] = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml']
+
+/** Compose also merges the first of these, when present, over a default file. */
+export const composeOverrideCandidates: readonly string[] = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+]
+
+export interface LoadProjectOptions {
+  /** Compose files as given to `-f` (relative to cwd); none = look for the default names in cwd. */
+  files?: string[]
+  projectName?: string
+  cwd: string
+  /** The process environment; the project's `.env` fills in what it does not set. */
+  env: Env
+}
+
+// YAML 1.2 core types plus `<<` merge keys; no timestamps, so dates stay strings as in compose-go.
+const SCHEMA = yaml.CORE_SCHEMA.extend({implicit: [(yaml as unknown as {types: {merge: yaml.Type}}).types.merge]})
+
+export async function loadProject(opts: LoadProjectOptions): Promise<ProjectModel> {
+  const warnings: string[] = []
+  const configFiles = opts.files?.length ? opts.files.map((file) => resolve(opts.cwd, file)) : await defaultFiles(resolve(opts.cwd), warnings)
+  const directory = dirname(configFiles[0])
+  const env = interpolationEnv(await readDotenv(directory), opts.env)
+
+  const unset = new Set<string>()
+  const docs: ComposeDocument[] = []
+  for (const file of configFiles) {
+    const data = interpolateTree(await readYaml(file), env, file, (name) => unset.add(name)) as Record<string, unknown>
+    validateDocument(file, data, warnings)
+    docs.push({file, data})
+  }
+  warnings.unshift(...[...unset].map(unsetWarning))
+
+  const {data, mountOrigins} = mergeDocuments(docs)
+  if (!isMapping(data.services)) throw new ConfigError(configFiles[0], 'services', 'no services: mapping found')
+  const name = projectName(opts.projectName, env, data.name, directory)
+  const volumes = topLevelVolumes(data.volumes, name, configFiles[0])
+
+  const services: Record<string, ServiceModel> = {}
+  for (const [service, raw] of Object.entries(data.services)) {
+    const definition = {...(raw as Record<string, unknown>)}
+    const origins = mountOrigins.get(service) ?? []
+    const mounts = (Array.isArray(definition.volumes) ? definition.volumes : []).map((entry, i) =>
+      normaliseMount(entry, {
+        file: origins[i]?.file ?? configFiles[0],
+        path: origins[i]?.path ?? childPath(childPath(childPath('services', service), 'volumes'), i),
+        projectDir: directory,
+        volumes,
+      }),
+    )
+    const environment = resolveEnvironment(definition.environment, env)
+    if ('environment' in definition) definition.environment = environment
+    const model: ServiceModel = {name: service, environment, mounts, definition}
+    if (isScalar(definition.container_name)) model.containerName = String(definition.container_name)
+    if (isScalar(definition.image)) model.image = String(definition.image)
+    setOwn(services, service, model)
+  }
+  return {name, directory, configFiles, services, volumes, warnings}
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false)
+}
+
+async function firstExisting(directory: string, names: readonly string[], warnings: string[]): Promise<string | undefined> {
+  const found: string[] = []
+  for (const name of names) if (await isFile(join(directory, name))) found.push(join(directory, name))
+  if (found.length > 1) warnings.push(`found several compose files (${found.join(', ')}), using ${found[0]}`)
+  return found[0]
+}
+
+async function defaultFiles(cwd: string, warnings: string[]): Promise<string[]> {
+  const main = await firstExisting(cwd, composeFileCandidates, warnings)
+  if (!main) {
+    throw new UsageError(`no compose file in ${cwd} (tried ${composeFileCandidates.join(', ')}); pass one with --compose <file>`)
+  }
+  const override = await firstExisting(cwd, composeOverrideCandidates, warnings)
+  return override ? [main, override] : [main]
+}
+
+async function readYaml(file: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new UsageError(`compose file not found: ${file}`)
+    if (code === 'EISDIR') throw new UsageError(`compose file is a directory: ${file}`)
+    throw error
+  }
+  try {
+    return yaml.load(text, {filename: file, schema: SCHEMA})
+  } catch (error) {
+    if (!(error instanceof yaml.YAMLException)) throw error
+    const at = error.mark ? ` at line ${error.mark.line + 1}, column ${error.mark.column + 1}` : ''
+    throw new ConfigError(file, '', `invalid YAML${at}: ${error.reason}`)
+  }
+}
+
+/** Shape checks on one file, so errors name the file that holds the mistake. */
+function validateDocument(file: string, data: unknown, warnings: string[]): asserts data is Record<string, unknown> {
+  if (data === undefined || data === null) throw new ConfigError(file, '', 'the file is empty (expected a mapping with services:)')
+  if (!isMapping(data)) throw new ConfigError(file, '', 'the top level must be a mapping (with services:)')
+  if ('include' in data) warnings.push(`${file}: include: is not supported and was ignored`)
+  if ('volumes' in data && data.volumes !== null) topLevelVolumes(data.volumes, 'check', file)
+  if (!('services' in data)) return
+  if (!isMapping(data.services)) throw new ConfigError(file, 'services', 'services: must be a mapping of service names to definitions')
+  for (const [name, service] of Object.entries(data.services)) {
+    const path = childPath('services', name)
+    if (!isMapping(service)) throw new ConfigError(file, path, 'a service must be a mapping')
+    if ('extends' in service) warnings.push(`${file}: ${path}.extends is not supported and was ignored`)
+    if (service.volumes !== undefined && service.volumes !== null && !Array.isArray(service.volumes)) {
+      throw new ConfigError(file, childPath(path, 'volumes'), 'volumes: must be a list')
+    }
+    const env = service.environment
+    if (env !== undefined && env !== null && !Array.isArray(env) && !isMapping(env)) {
+      throw new ConfigError(file, childPath(path, 'environment'), 'environment: must be a list (KEY=VALUE) or a mapping')
+    }
+  }
+}
+
+/** Compose's normalisation: lower case, only a-z 0-9 - _, not starting with - or _. */
+export function normaliseProjectName(raw: string): string {
+  return raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[-_]+/, '')
+}
+
+/** `-p` > COMPOSE_PROJECT_NAME (process env or .env) > top-level `name:` > the directory's name. */
+function projectName(option: string | undefined, env: Env, topLevel: unknown, directory: string): string {
+  const candidates = [option, env.COMPOSE_PROJECT_NAME, isScalar(topLevel) ? String(topLevel) : undefined, basename(directory)]
+  const raw = candidates.find((candidate) => candidate !== undefined && candidate !== '') ?? ''
+  const name = normaliseProjectName(raw)
+  if (!name) throw new UsageError(`project name "${raw}" has no usable characters (a-z, 0-9, - and _)`, ['pass --project-name'])
+  return name
+}
+
+/** Merged `environment` (map form, see merge.ts); a null value takes the variable from env, if set. */
+function resolveEnvironment(merged: unknown, env: Env): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!isMapping(merged)) return out
+  for (const [key, value] of Object.entries(merged)) {
+    const resolved = value === null ? lookup(env, key) : String(value)
+    if (resolved !== undefined) setOwn(out, key, resolved)
+  }
+  return out
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+}

@@ -1,0 +1,192 @@
+// Writing one new version of an item. The artifact is built in a temp dir and only becomes a
+// version by one rename once it and its manifest are fsynced, so a kill at any point leaves
+// either a `.tmp-*` leftover (removed by the next run) or a complete version. Existing versions
+// are only ever renamed (never onto an existing name) or, past `keep`, deleted.
+import {createHash, randomBytes} from 'node:crypto'
+import {createWriteStream} from 'node:fs'
+import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+import {Transform, type TransformCallback, type Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+
+import {UsageError} from '../errors.js'
+import {exists, fsyncDir, fsyncFile} from './fs-sync.js'
+import {decodeName} from './layout.js'
+import {planRenames} from './renumber.js'
+import {scanVersions} from './versions.js'
+
+export interface VersionInfo {
+  number: 1
+  /** The version directory (`<itemDir>/<item>.1`). */
+  dir: string
+  /** Full path of the artifact inside `dir` (the manifest records its basename). */
+  file: string
+  bytes: number
+  sha256: string
+  /** ISO time at which writing started. */
+  created: string
+}
+
+export interface WriteVersionOptions {
+  /** From itemDirectory(); created if missing. */
+  itemDir: string
+  /** The item's encoded name (`encodeName(name)`, the item dir's basename): the file stem. */
+  item: string
+  /** The artifact's extension with its dot (`.tar.gz`), or ''. */
+  extension: string
+  /** Extra manifest fields; file, bytes, sha256, created and format are set here. */
+  manifest: Record<string, unknown>
+  /** Keep only this many newest versions (>= 1). Unset: keep all. */
+  keep?: number
+  /** Writes the artifact into `out`; ending `out` is optional. */
+  write: (out: Writable) => Promise<void>
+}
+
+export const MANIFEST = 'manifest.json'
+
+const EXTENSION = /^(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
+
+/** The item's stem must already be encoded: a raw `a/b` would escape or misname the folder. */
+function checkStem(item: string): string {
+  try {
+    decodeName(item)
+  } catch {
+    throw new UsageError(`item ${JSON.stringify(item)} is not an encoded name: pass encodeName(name)`)
+  }
+  return item
+}
+
+/** Temp/trash names start with the item's name so they sort and read sensibly. */
+function scratchName(kind: 'tmp' | 'trash', encodedItem: string): string {
+  return `.${kind}-${encodedItem}-${process.pid}-${randomBytes(6).toString('hex')}`
+}
+
+/** Passes bytes through unchanged while hashing and counting them. */
+class Digest extends Transform {
+  readonly hash = createHash('sha256')
+  bytes = 0
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk)
+    this.bytes += chunk.length
+    callback(null, chunk)
+  }
+}
+
+/**
+ * Writes a new version as `<item>.1`, shifting the older ones up, then prunes past `keep`.
+ * The caller must hold the target lock, and write one item dir at a time.
+ */
+export async function writeVersion(opts: WriteVersionOptions): Promise<VersionInfo> {
+  const {itemDir, item, extension, keep} = opts
+  const encoded = checkStem(item)
+  if (!EXTENSION.test(extension)) throw new UsageError(`bad artifact extension ${JSON.stringify(extension)}: expected something like ".tar.gz"`)
+  if (keep !== undefined && (!Number.isSafeInteger(keep) || keep < 1)) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`)
+
+  const firstCreated = await mkdir(itemDir, {recursive: true})
+  // New folders must be durable too, or a power loss could drop the first version's parent.
+  if (firstCreated) for (let dir = itemDir; ; dir = dirname(dir)) {
+    await fsyncDir(dirname(dir))
+    if (dir === firstCreated || dirname(dir) === dir) break
+  }
+  await removeLeftovers(itemDir, encoded)
+  // A killed run may have left a complete `.0` or gaps: settle them so `.0` is free.
+  await rotate(itemDir, item)
+
+  const tmp = join(itemDir, scratchName('tmp', encoded))
+  // 0700/0600: artifacts may hold database dumps with secrets.
+  await mkdir(tmp, {mode: 0o700})
+  const fileName = encoded + extension
+  const created = new Date().toISOString()
+  let digest: Digest
+  let sha256: string
+  try {
+    digest = await streamArtifact(join(tmp, fileName), opts.write)
+    sha256 = digest.hash.digest('hex')
+    await fsyncFile(join(tmp, fileName))
+    const manifest = {...opts.manifest, file: fileName, bytes: digest.bytes, sha256, created, format: 1}
+    await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', {flag: 'wx', mode: 0o600})
+    await fsyncFile(join(tmp, MANIFEST))
+    await fsyncDir(tmp)
+  } catch (error) {
+    await rm(tmp, {recursive: true, force: true})
+    throw error
+  }
+
+  await renameNoReplace(itemDir, tmp, join(itemDir, `${encoded}.0`))
+  await fsyncDir(itemDir)
+  await rotate(itemDir, item)
+  if (keep !== undefined) await prune(itemDir, item, keep)
+
+  const dir = join(itemDir, `${encoded}.1`)
+  return {number: 1, dir, file: join(dir, fileName), bytes: digest.bytes, sha256, created}
+}
+
+/** Streams `write`'s output into a new file; on any failure the error is rethrown. */
+async function streamArtifact(path: string, write: (out: Writable) => Promise<void>): Promise<Digest> {
+  const digest = new Digest()
+  const file = createWriteStream(path, {flags: 'wx', mode: 0o600})
+  const piped = pipeline(digest, file)
+  const wrote = (async () => {
+    await write(digest)
+    if (!digest.writableEnded) digest.end()
+  })()
+  // A failed `write` must also stop the pipeline, and neither promise may go unhandled.
+  wrote.catch((error) => digest.destroy(error))
+  piped.catch(() => {})
+  try {
+    await Promise.all([wrote, piped])
+  } catch (error) {
+    // Let the file stream close before the caller deletes the temp dir.
+    await piped.catch(() => {})
+    throw error
+  }
+  return digest
+}
+
+/** Renames `from` to `to`, refusing if `to` exists (a directory rename could replace an empty one). */
+async function renameNoReplace(itemDir: string, from: string, to: string): Promise<void> {
+  if (await exists(to)) {
+    throw new Error(`refusing to overwrite ${to}: it already exists. Nothing was overwritten; move it out of ${itemDir} and run again`)
+  }
+  await rename(from, to)
+}
+
+/** Removes temp and trash dirs of this item left by killed runs (the lock rules out live ones). */
+async function removeLeftovers(itemDir: string, encoded: string): Promise<void> {
+  for (const name of await readdir(itemDir)) {
+    if (name.startsWith(`.tmp-${encoded}-`) || name.startsWith(`.trash-${encoded}-`)) {
+      await rm(join(itemDir, name), {recursive: true, force: true})
+    }
+  }
+}
+
+/** Renumbers an item's versions to 1..k (newest = 1), keeping their order. */
+export async function rotate(itemDir: string, item: string): Promise<void> {
+  const encoded = checkStem(item)
+  const renames = planRenames((await scanVersions(itemDir, encoded)).map((v) => v.number))
+  if (renames.length === 0) return
+  for (const {from, to} of renames) {
+    await renameNoReplace(itemDir, join(itemDir, `${encoded}.${from}`), join(itemDir, `${encoded}.${to}`))
+  }
+  await fsyncDir(itemDir)
+}
+
+/**
+ * Deletes all but the `keep` newest versions. Each goes to a `.trash-*` name first so that a
+ * half-deleted version is never left under a version name.
+ */
+export async function prune(itemDir: string, item: string, keep: number): Promise<void> {
+  if (!Number.isSafeInteger(keep) || keep < 1) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`)
+  const encoded = checkStem(item)
+  // By rank, not by number: with gaps ({2,5}) a numeric cut-off could delete everything.
+  const old = (await scanVersions(itemDir, encoded)).slice(keep)
+  if (old.length === 0) return
+  const trash: string[] = []
+  for (const version of old) {
+    const to = join(itemDir, scratchName('trash', encoded))
+    await renameNoReplace(itemDir, join(itemDir, version.name), to)
+    trash.push(to)
+  }
+  await fsyncDir(itemDir)
+  for (const dir of trash) await rm(dir, {recursive: true, force: true})
+}

@@ -1,0 +1,24 @@
+// Shared by the target tests: throwaway directories under os.tmpdir().
+import {mkdtemp, readFile, readdir, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+/** A fresh temp dir per test, removed afterwards. Call inside a describe(). */
+export function useTempDir(): () => string {
+  let dir = ''
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'backupbot-target-'))
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+  return () => dir
+}
+
+export async function sortedEntries(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort()
+}
+
+export async function readJson(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path, 'utf8'))
+}
