@@ -7,7 +7,7 @@ import {readSchemeConfig} from '../config/scheme/read-config.js'
 import {type SchemeConfig, validateSchemeConfig} from '../config/scheme/validate-config.js'
 import {archiveOps} from '../archive/index.js'
 import {connectEngine, type Engine} from '../docker/engine.js'
-import {ConfigError} from '../errors.js'
+import {ConfigError, UsageError} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import {makePlan, type Plan} from '../plan/make-plan.js'
 import type {SchemeRegistry} from '../plugins/load-schemes.js'
@@ -58,18 +58,20 @@ export async function planProjects(options: BackupOptions, target: string, engin
   for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
   const raw = await readSchemeConfig(options.config, options.cwd)
   const entries = raw && validateSchemeConfig(raw, options.registry)
-  if (raw && entries && projects.length > 1) checkKeysMatchSomewhere(raw.file, entries, projects)
+  // --discover: each project gets its own folder, keys and services need only match somewhere.
+  const discovered = options.discover
+  if (raw && entries && discovered) checkKeysMatchSomewhere(raw.file, entries, projects)
+  if (discovered) checkServicesExistSomewhere(options.services, projects)
   const plans: Plan[] = []
   for (const project of projects) {
     const lookups = engineLookups(engine, project.name)
     plans.push(
       await makePlan({
         project,
-        config: raw && entries ? {file: raw.file, entries: projects.length > 1 ? keysOf(entries, project) : entries} : undefined,
+        config: raw && entries ? {file: raw.file, entries: discovered ? keysOf(entries, project) : entries} : undefined,
         registry: options.registry,
-        services: projects.length > 1 ? options.services.filter((s) => project.services[s]) : options.services,
-        // With several projects (--discover) each gets its own folder, so same-named services stay apart.
-        target: projects.length > 1 ? path.join(target, encodeName(project.name)) : target,
+        services: discovered ? options.services.filter((s) => project.services[s]) : options.services,
+        target: discovered ? path.join(target, encodeName(project.name)) : target,
         log: options.log,
         masker: options.masker,
         containerEnvironment: lookups.containerEnvironment,
@@ -114,6 +116,11 @@ function checkKeysMatchSomewhere(file: string, entries: SchemeConfig, projects: 
       ])
     }
   }
+}
+
+function checkServicesExistSomewhere(services: string[], projects: ProjectModel[]): void {
+  const unknown = services.filter((s) => !projects.some((p) => p.services[s]))
+  if (unknown.length > 0) throw new UsageError(`no discovered compose project has a service ${unknown.join(', ')}`)
 }
 
 function lazyEngine(): () => Engine {
