@@ -17,7 +17,8 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
     {command: '<%= config.bin %> backup --dry-run --json', description: 'Print the plan as JSON; touch nothing.'},
   ]
   static override args = {
-    services: Args.string({description: 'Services to back up (default: all).', required: false}),
+    // ignoreStdin: oclif would otherwise read a missing argument from stdin, eating `--config -`.
+    services: Args.string({description: 'Services to back up (default: all).', required: false, ignoreStdin: true}),
   }
   static override strict = false
   static override flags = {

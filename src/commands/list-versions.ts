@@ -12,7 +12,7 @@ export default class ListVersions extends BaseCommand {
     {command: '<%= config.bin %> list-versions', description: 'Everything under ./backups.'},
     {command: '<%= config.bin %> list-versions db --target /srv/backups --json', description: 'One service, as JSON.'},
   ]
-  static override args = {service: Args.string({description: 'Only this service.'})}
+  static override args = {service: Args.string({description: 'Only this service.', ignoreStdin: true})}
   static override flags = {...targetFlag}
 
   async run() {

@@ -39,7 +39,8 @@ export async function loadSchemes(config: Config): Promise<SchemeRegistry> {
   return registryFrom(loaded, reported)
 }
 
-export function registryFrom(loaded: LoadedScheme[], failures: SchemeRegistry['failures'] = []): SchemeRegistry {
+export function registryFrom(loaded: LoadedScheme[], earlierFailures: SchemeRegistry['failures'] = []): SchemeRegistry {
+  const failures = [...earlierFailures]
   const byType = new Map<string, LoadedScheme>()
   for (const entry of loaded) {
     for (const name of [entry.scheme.type, ...(entry.scheme.aliases ?? [])]) {
