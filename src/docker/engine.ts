@@ -2,6 +2,8 @@
 // narrow interface from here, so that another engine can be added behind the same shape.
 import Docker from 'dockerode'
 
+import {containerState, startContainer, type ContainerState} from './containers.js'
+
 export interface ContainerSummary {
   id: string
   name: string
@@ -16,7 +18,15 @@ export interface Engine {
   composeContainers(project?: string): Promise<ContainerSummary[]>
   /** The environment of a container, as the engine reports it. */
   containerEnvironment(id: string): Promise<Record<string, string>>
+  /** A container's state, undefined when it no longer exists. */
+  containerState(id: string): Promise<ContainerState | undefined>
+  /** Starts a container and checks that it runs (retries a few times). */
+  startContainer(id: string): Promise<void>
+  /** The dockerode client, for the other modules of src/docker/ (createDockerOps) only. */
+  readonly client: Docker
 }
+
+export type {ContainerState} from './containers.js'
 
 const PROJECT_LABEL = 'com.docker.compose.project'
 
@@ -24,6 +34,9 @@ export function connectEngine(): Engine {
   // dockerode reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH itself.
   const docker = new Docker()
   return {
+    client: docker,
+    containerState: (id) => containerState(docker, id),
+    startContainer: (id) => startContainer(docker, id),
     async ping() {
       try {
         await docker.ping()

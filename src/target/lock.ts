@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {Stats} from 'node:fs'
 
 import {LockedError} from '../errors.js'
+import {pidAlive} from '../system/process.js'
 
 export const LOCK_FILE = '.backupbot.lock'
 
@@ -102,7 +103,7 @@ async function checkStale(path: string): Promise<Observed | undefined> {
   if (holder.hostname !== hostname()) {
     throw new LockedError(`the target is locked by ${path}: backupbot pid ${holder.pid} on host ${holder.hostname}${since}. Wait for that run to finish. ${remedy}`)
   }
-  if (isAlive(holder.pid)) {
+  if (pidAlive(holder.pid)) {
     const who = holder.pid === process.pid ? `this very process (pid ${holder.pid})` : `running process ${holder.pid}`
     throw new LockedError(`the target is locked by ${path}: held by ${who}${since}. Wait for that run to finish. ${remedy}`)
   }
@@ -115,16 +116,6 @@ function parse(raw: string): LockContent | undefined {
     if (Number.isSafeInteger(value?.pid) && value.pid > 0 && typeof value.hostname === 'string') return value
   } catch {}
   return undefined
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else. Only ESRCH proves it is gone.
-    return code(error) !== 'ESRCH'
-  }
 }
 
 /**
