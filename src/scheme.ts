@@ -1,7 +1,7 @@
 // The scheme plugin contract. Types only: a plugin imports this with `import type` and gets
 // everything it needs at run time through the context objects, so an installed plugin has no
 // runtime dependency on the core package.
-import type {Readable, Writable} from 'node:stream'
+import type {Readable, Transform, Writable} from 'node:stream'
 
 import type {ProjectModel, ServiceModel} from './config/compose/model.js'
 
@@ -28,13 +28,71 @@ export interface PlanContext {
   resolve(value: string, optionPath: string): Promise<string>
   /** Registers a value (a password) that must be masked wherever backupbot prints or logs. */
   secret(value: string): void
+  /** Read-only questions to the engine (connected on first use), e.g. for what --dry-run shows. */
+  docker: DockerQueries
 }
 
-/** Streams out of the Docker engine, offered to schemes (the only Docker access they get). */
-export interface DockerOps {
-  /** Names of the running containers of a compose service in the current project. */
-  serviceContainers(service: string): Promise<string[]>
+/** A container as the Docker operations report it. */
+export interface ContainerRef {
+  id: string
+  name: string
+  running: boolean
+  /** The compose service it belongs to, when it has the label. */
+  service?: string
 }
+
+/** A command running inside a container (`docker exec`), with its output streamed out. */
+export interface ExecHandle {
+  /** Demultiplexed standard output; read it (or pipe it) or the command stalls. */
+  stdout: Readable
+  /** Demultiplexed standard error. */
+  stderr: Readable
+  /** Resolves with the command's exit code once it has ended and its output is drained. */
+  exitCode: Promise<number>
+}
+
+export interface ExecOptions {
+  /** Environment for the command only: the way to pass secrets (never in `cmd`). */
+  env?: Record<string, string>
+  /** Fed to the command's standard input, then closed. */
+  stdin?: Readable
+  user?: string
+}
+
+/** The Docker engine as a scheme sees it. Only src/docker/ talks to the engine itself. */
+export interface DockerOps {
+  /** Running containers of a compose service of the current project. */
+  serviceContainers(service: string): Promise<ContainerRef[]>
+  /** Runs `cmd` (no shell) in a running container. */
+  exec(container: string, cmd: string[], options?: ExecOptions): Promise<ExecHandle>
+  /** Every container, running or not, that mounts the volume (engine name). */
+  volumeUsers(volume: string): Promise<ContainerRef[]>
+  /**
+   * Stops those of `containers` that are running, runs `work`, and starts them again in a
+   * `finally`, also when `work` fails or backupbot is interrupted. Each stop is recorded in the
+   * restart journal first, so a killed backupbot restarts them on its next run. Containers that
+   * were already stopped are left alone (and stay stopped).
+   */
+  withStopped<T>(containers: ContainerRef[], work: () => Promise<T>): Promise<T>
+  /**
+   * The content of a volume as a plain tar stream (entries start with the basename of
+   * `mountPoint`), read through the engine's archive API from a temporary container that is
+   * created, never started, and always removed. Works for a remote engine.
+   */
+  readVolume(volume: string, mountPoint: string, options: {image: string}): Promise<Readable>
+  /**
+   * Runs `cmd` in a temporary container (log driver none, removed afterwards) that mounts the
+   * volume at `mountPoint`; its standard output is streamed out.
+   */
+  runWithVolume(volume: string, mountPoint: string, options: {image: string; cmd: string[]}): Promise<ExecHandle>
+  /** The image of the service's container (its id), if the service has one. */
+  serviceImage(service: string): Promise<string | undefined>
+  /** Whether `image` exists on the engine and `sh -c 'command -v <tool>'` succeeds in it. */
+  imageHasTool(image: string, tool: string): Promise<boolean>
+}
+
+/** The read-only part of DockerOps, available while planning. */
+export type DockerQueries = Pick<DockerOps, 'serviceContainers' | 'volumeUsers' | 'serviceImage'>
 
 /** Archive helpers written once in the core. */
 export interface ArchiveOps {
@@ -43,6 +101,8 @@ export interface ArchiveOps {
    * as with the engine's archive API; modes, ownership, symlinks and mtimes are kept.
    */
   packPath(path: string): Readable
+  /** A gzip compressor that uses every core (a multi-member .gz any gunzip reads). */
+  gzip(): Transform
 }
 
 export interface RunContext {
@@ -66,6 +126,12 @@ export interface PlannedItem<D = unknown> {
   extension: string
   /** Containers the backup of this item stops (shown by `--dry-run`). */
   stops?: string[]
+  /**
+   * What the item reads (`volume:<engine name>`, `host:<path>`), when services can share it.
+   * Without a scheme config, a source shared by several services is backed up once, under the
+   * first service.
+   */
+  identity?: string
   /** Scheme-private data handed back to `backup`. Never printed (it may hold secrets). */
   data: D
 }

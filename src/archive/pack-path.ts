@@ -2,14 +2,15 @@
 // engine's archive API does), and keep modes, ownership, symlinks (not followed) and mtimes.
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
-import {Readable} from 'node:stream'
+import {Readable, pipeline} from 'node:stream'
 
 import {Pack} from 'tar'
+
+import {parallelGzip} from './parallel-gzip.js'
 
 export interface PackOptions {
   /** Called for entries that no tar can hold (sockets): they are left out, never silently. */
   onSkip?: (entryPath: string, why: string) => void
-  gzipLevel?: number
 }
 
 export function packPath(source: string, options: PackOptions = {}): Readable {
@@ -17,7 +18,6 @@ export function packPath(source: string, options: PackOptions = {}): Readable {
   const cwd = path.dirname(absolute)
   const pack = new Pack({
     cwd,
-    gzip: {level: options.gzipLevel ?? 6},
     portable: false,
     // Any read problem (permission denied, file vanished) fails the archive instead of
     // becoming a warning and a file quietly missing from the backup.
@@ -40,7 +40,11 @@ export function packPath(source: string, options: PackOptions = {}): Readable {
       pack.emit('error', error)
     }
   })()
-  return Readable.from(pack, {objectMode: false})
+  // Compressed on every core rather than by node-tar's single-threaded gzip. pipeline passes
+  // an error of either side on to the returned stream, and a consumer's destroy back to pack.
+  const gzip = parallelGzip()
+  pipeline(Readable.from(pack, {objectMode: false}), gzip, () => {})
+  return gzip
 }
 
 /**

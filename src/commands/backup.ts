@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
+import path from 'node:path'
 
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {projectFlags, targetFlag} from '../cli/flags.js'
+import {containersStopped} from '../docker/signal-guard.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {backup} from '../run/backup.js'
 import type {BackupResult, DryRunResult} from '../run/result.js'
@@ -9,6 +11,8 @@ import type {BackupResult, DryRunResult} from '../run/result.js'
 export default class Backup extends BaseCommand {
   static override summary = 'Back up the services of a compose project into versioned folders.'
   static override description = `Plans every item from the scheme config (or, without one, every service's bind mounts and named volumes), validates it all before touching anything, then writes each item's new version under a temporary name, checksums it, renames it into place as .1 and rotates the older ones.
+
+Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
 
 Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
   static override examples = [
@@ -33,11 +37,19 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
     const {flags, argv} = await this.parse(Backup)
     const log = this.useLogFlags(flags)
     const interrupt = new AbortController()
+    // `on`, not `once`: a second signal must not kill the process while stopped containers
+    // are being started again (src/docker/signal-guard.ts keeps it alive and says which ones).
+    // Outside of that, a second signal ends it at once, as usual; the next run cleans up.
     const onSignal = (signal: NodeJS.Signals) => {
-      log.warn(`${signal} received: stopping after cleanup`)
-      interrupt.abort()
+      if (!interrupt.signal.aborted) {
+        log.warn(`${signal} received: stopping after cleanup`)
+        interrupt.abort()
+      } else if (!containersStopped()) {
+        log.warn(`${signal} received again: exiting now`)
+        process.exit(EXIT.interrupted)
+      }
     }
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
     try {
       const result = await backup({
         ...flags,
@@ -52,6 +64,7 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
         masker: this.masker,
         signal: interrupt.signal,
         version: this.config.version,
+        journalDir: path.join(this.config.dataDir, 'journal'),
       })
       if ('dryRun' in result) this.print(renderDryRun(result))
       else {

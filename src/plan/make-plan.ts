@@ -7,7 +7,7 @@ import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.j
 import {ConfigError, UsageError, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {SchemeRegistry} from '../plugins/load-schemes.js'
-import type {BackupItem, Logger, PlanContext} from '../scheme.js'
+import type {BackupItem, DockerQueries, Logger, PlanContext} from '../scheme.js'
 import {encodeName, itemDirectory} from '../target/layout.js'
 
 export const ZERO_CONFIG = '(zero-config default)'
@@ -26,6 +26,7 @@ export interface PlanInput {
   containerEnvironment: ContainerEnvironmentLookup
   /** Maps an engine container name (`proj_db_1`) to its service, for config keys. */
   containerService: (name: string) => Promise<string | undefined>
+  docker: DockerQueries
 }
 
 export interface PlannedItem extends BackupItem {
@@ -55,6 +56,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
   const resolver = createResolver(input.project, input.containerEnvironment)
   const items: PlannedItem[] = []
   const seen = new Map<string, string>()
+  const shared = new Map<string, string>()
   for (const {service, entry, origin} of located) {
     const {scheme} = input.registry.byType.get(entry.type)!
     const ctx: PlanContext = {
@@ -68,6 +70,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
         }
       },
       secret: (value) => input.masker.add(value),
+      docker: input.docker,
     }
     const {type: _type, ...options} = entry
     let planned
@@ -78,6 +81,12 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       throw new ConfigError(file, origin, errorMessage(error))
     }
     for (const item of planned) {
+      const firstService = item.identity === undefined ? undefined : shared.get(item.identity)
+      if (!input.config && firstService !== undefined && firstService !== service.name) {
+        input.log.info(`${service.name}: ${item.source} is shared with ${firstService}: backed up once, under ${firstService}`)
+        continue
+      }
+      if (item.identity !== undefined) shared.set(item.identity, firstService ?? service.name)
       const itemDir = itemDirectory(input.target, service.name, item.folder, item.name)
       const earlier = seen.get(itemDir)
       if (earlier) throw new ConfigError(file, origin, `backs up ${item.source} a second time (already by ${earlier})`, ['remove one of the two entries'])

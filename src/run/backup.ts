@@ -7,6 +7,7 @@ import {readSchemeConfig} from '../config/scheme/read-config.js'
 import {type SchemeConfig, validateSchemeConfig} from '../config/scheme/validate-config.js'
 import {archiveOps} from '../archive/index.js'
 import {connectEngine, type Engine} from '../docker/engine.js'
+import {createDockerOps} from '../docker/ops.js'
 import {ConfigError, UsageError} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import {makePlan, type Plan} from '../plan/make-plan.js'
@@ -15,6 +16,8 @@ import type {Logger} from '../scheme.js'
 import {encodeName} from '../target/layout.js'
 import {engineLookups} from './engine-lookups.js'
 import {loadProjects, type ProjectSource} from './load-projects.js'
+import {entriesToRecover, recoverStopped, type RecoveryResult} from './recover.js'
+import {RestartJournal} from './restart-journal.js'
 import type {BackupResult, DryRunResult} from './result.js'
 import {runBackup} from './run-backup.js'
 
@@ -29,12 +32,17 @@ export interface BackupOptions extends ProjectSource {
   masker: SecretMasker
   signal: AbortSignal
   version: string
+  /** The restart journal's directory (`<dataDir>/journal`). */
+  journalDir: string
 }
 
 export async function backup(options: BackupOptions): Promise<BackupResult | DryRunResult> {
   const engine = lazyEngine()
+  const journal = new RestartJournal(options.journalDir)
+  // Before anything else: containers a killed run left stopped run again.
+  const recovery = await recoverFirst(options, journal, engine)
   const target = path.resolve(options.cwd, options.target)
-  const plans = await planProjects(options, target, engine)
+  const plans = await planProjects(options, target, engine, journal)
   if (options.dryRun) return dryRunReport(plans, target)
   return runBackup({
     plans,
@@ -43,17 +51,34 @@ export async function backup(options: BackupOptions): Promise<BackupResult | Dry
     keep: options.keep,
     masker: options.masker,
     version: options.version,
-    context: (plan) => ({
-      project: plan.project,
-      log: options.log,
-      signal: options.signal,
-      docker: engineLookups(engine, plan.project.name).docker,
-      archive: archiveOps(options.log),
-    }),
+    recovery,
+    // One DockerOps per item, so that its downtime is its own and its stops are awaited.
+    context: (plan, _item, onDowntime) => {
+      const docker = createDockerOps({engine, project: plan.project.name, journal, log: options.log, signal: options.signal, onDowntime})
+      return {
+        context: {project: plan.project, log: options.log, signal: options.signal, docker, archive: archiveOps(options.log)},
+        settled: () => docker.settled(),
+      }
+    },
   })
 }
 
-export async function planProjects(options: BackupOptions, target: string, engine: () => Engine): Promise<Plan[]> {
+/** Only touches the engine when the journal holds entries of dead runs for it. */
+async function recoverFirst(options: BackupOptions, journal: RestartJournal, engine: () => Engine): Promise<RecoveryResult | undefined> {
+  const entries = await entriesToRecover(journal)
+  if (entries.length === 0) return undefined
+  const names = entries.map((e) => e.name).join(', ')
+  if (options.dryRun) {
+    options.log.warn(`a killed backupbot run left ${names} stopped; a real run (or \`backupbot recover\`) starts them again first`)
+    return undefined
+  }
+  options.log.warn(`a killed backupbot run left ${names} stopped: starting them again first`)
+  const recovery = await recoverStopped(engine, journal, options.log)
+  if (!recovery.ok) options.log.warn(`still stopped: ${recovery.failed.map((f) => f.name).join(', ')}; the backup goes on and will exit with 1`)
+  return recovery
+}
+
+export async function planProjects(options: BackupOptions, target: string, engine: () => Engine, journal: RestartJournal): Promise<Plan[]> {
   const projects = await loadProjects(options, engine)
   for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
   const raw = await readSchemeConfig(options.config, options.cwd)
@@ -76,6 +101,8 @@ export async function planProjects(options: BackupOptions, target: string, engin
         masker: options.masker,
         containerEnvironment: lookups.containerEnvironment,
         containerService: lookups.containerService,
+        // Planning only asks questions: no stop, so no journal entry, can happen here.
+        docker: createDockerOps({engine, project: project.name, journal, log: options.log}),
       }),
     )
   }

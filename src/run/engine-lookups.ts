@@ -2,7 +2,6 @@
 // engine (host directories, literal options) works without one.
 import type {Engine} from '../docker/engine.js'
 import {errorMessage} from '../errors.js'
-import type {DockerOps} from '../scheme.js'
 
 const SERVICE_LABEL = 'com.docker.compose.service'
 
@@ -23,10 +22,5 @@ export function engineLookups(engine: () => Engine, project: string) {
       const list = await containers().catch(() => [])
       return list.find((c) => c.name === name)?.labels[SERVICE_LABEL]
     },
-    docker: {
-      async serviceContainers(service: string) {
-        return (await containers()).filter((c) => c.labels[SERVICE_LABEL] === service && c.state === 'running').map((c) => c.name)
-      },
-    } satisfies DockerOps,
   }
 }

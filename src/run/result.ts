@@ -1,4 +1,6 @@
 // The machine-readable results printed by `--json` (one object on stdout). Defined once here.
+import type {RecoveryResult} from './recover.js'
+
 export type ItemStatus = 'ok' | 'failed' | 'interrupted'
 
 export interface ItemResult {
@@ -13,6 +15,8 @@ export interface ItemResult {
   bytes?: number
   sha256?: string
   seconds: number
+  /** Seconds its containers were stopped (first stop until all ran again), when it stopped any. */
+  downtimeSeconds?: number
   status: ItemStatus
   error?: string
 }
@@ -21,6 +25,8 @@ export interface BackupResult {
   ok: boolean
   target: string
   items: ItemResult[]
+  /** Containers a killed earlier run had left stopped, started before this run (only when there were any). */
+  recovery?: RecoveryResult
 }
 
 /** `backup --dry-run --json`: what would be done. */

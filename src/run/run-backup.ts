@@ -9,6 +9,7 @@ import type {SchemeRegistry} from '../plugins/load-schemes.js'
 import type {RunContext} from '../scheme.js'
 import {acquireLock} from '../target/lock.js'
 import {writeVersion} from '../target/write-version.js'
+import type {RecoveryResult} from './recover.js'
 import type {BackupResult, ItemResult} from './result.js'
 
 export interface RunInput {
@@ -17,10 +18,18 @@ export interface RunInput {
   /** Root of the backup tree; the lock lives here. */
   target: string
   keep?: number
-  /** The run context for one project's items. */
-  context: (plan: Plan) => RunContext
+  /** The run context for one item; `onDowntime` gets the seconds its containers were stopped. */
+  context: (plan: Plan, item: PlannedItem, onDowntime: (seconds: number) => void) => ItemRun
   masker: SecretMasker
   version: string
+  /** Containers a killed earlier run had left stopped, started before this run. */
+  recovery?: RecoveryResult
+}
+
+export interface ItemRun {
+  context: RunContext
+  /** Resolves once nothing the item stopped still waits to be started again. */
+  settled(): Promise<void>
 }
 
 export async function runBackup(input: RunInput): Promise<BackupResult> {
@@ -28,16 +37,29 @@ export async function runBackup(input: RunInput): Promise<BackupResult> {
   const items: ItemResult[] = []
   try {
     for (const plan of input.plans) {
-      const context = input.context(plan)
-      for (const item of plan.items) items.push(await runItem(input, context, plan.project.name, item))
+      for (const item of plan.items) items.push(await runItem(input, plan, item))
     }
   } finally {
     await release()
   }
-  return {ok: items.every((i) => i.status === 'ok'), target: input.target, items}
+  const ok = items.every((i) => i.status === 'ok') && (input.recovery?.ok ?? true)
+  return {ok, target: input.target, items, ...(input.recovery ? {recovery: input.recovery} : {})}
 }
 
-async function runItem(input: RunInput, context: RunContext, project: string, item: PlannedItem): Promise<ItemResult> {
+async function runItem(input: RunInput, plan: Plan, item: PlannedItem): Promise<ItemResult> {
+  let downtime: number | undefined
+  const run = input.context(plan, item, (seconds) => (downtime = Math.round(((downtime ?? 0) + seconds) * 1e3) / 1e3))
+  let result: ItemResult
+  try {
+    result = await writeItem(input, run.context, plan.project.name, item)
+  } finally {
+    // Whatever the scheme did with its stops, they are all undone before the next item.
+    await run.settled()
+  }
+  return downtime === undefined ? result : {...result, downtimeSeconds: downtime}
+}
+
+async function writeItem(input: RunInput, context: RunContext, project: string, item: PlannedItem): Promise<ItemResult> {
   const {masker} = input
   const started = process.hrtime.bigint()
   const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3

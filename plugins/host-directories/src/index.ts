@@ -44,7 +44,7 @@ export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, Ite
 function item(source: string, projectDir: string): PlannedItem<ItemData> {
   const relative = path.relative(projectDir, source)
   const inside = relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
-  return {folder: 'bind_mounts', name: inside ? relative || '.' : source, source, extension: '.tar.gz', data: {path: source}}
+  return {folder: 'bind_mounts', name: inside ? relative || '.' : source, source, extension: '.tar.gz', identity: `host:${source}`, data: {path: source}}
 }
 
 /** Sockets and devices (`/var/run/docker.sock`) hold no data to back up; say so. */

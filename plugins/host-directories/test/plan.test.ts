@@ -36,6 +36,7 @@ describe('planning backup_host_directories', function () {
       log: {info() {}, debug() {}, warn: (m) => warnings.push(m)},
       resolve: async (v) => v,
       secret() {},
+      docker: {serviceContainers: async () => [], volumeUsers: async () => [], serviceImage: async () => undefined},
     }
   })
 

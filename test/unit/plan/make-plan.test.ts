@@ -30,6 +30,11 @@ function input(extra: Partial<PlanInput> = {}): PlanInput {
     masker: new SecretMasker(),
     containerEnvironment: async () => undefined,
     containerService: async (name) => (name === 'proj_db_1' ? 'db' : undefined),
+    docker: {
+      serviceContainers: async () => [],
+      volumeUsers: async () => [],
+      serviceImage: async () => undefined,
+    },
     ...extra,
   }
 }
@@ -80,6 +85,16 @@ describe('planning a backup', function () {
     const entries = {web: [{type: 'backup_echo', names: ['a']}, {type: 'backup_echo', names: ['a']}]}
     const error = await makePlan(input({config: {file: 'c', entries}})).catch((e) => e)
     expect(error.message).to.contain('web[1]').and.to.contain('a second time (already by web[0])')
+  })
+
+  it('backs up a source shared by two services once without a scheme config, under the first service', async function () {
+    const shared = {...echoScheme, type: 'backup_shared', plan: async () => [{folder: 'v', name: 'data', source: 'volume data', extension: '.tar.gz', identity: 'volume:data', data: {}}]}
+    const log = quietLogger()
+    const plan = await makePlan(input({log, registry: registry(shared)}))
+    expect(plan.items.map((i) => i.service)).to.deep.equal(['web'])
+    expect(log.lines.join()).to.contain('db: volume data is shared with web: backed up once, under web')
+    const configured = await makePlan(input({registry: registry(shared), config: {file: 'c', entries: {web: [{type: 'backup_shared'}], db: [{type: 'backup_shared'}]}}}))
+    expect(configured.items.map((i) => i.service)).to.deep.equal(['web', 'db'])
   })
 
   it('only plans the selected services and rejects unknown ones', async function () {
