@@ -44,16 +44,32 @@ export function validateSchemeConfig(raw: RawSchemeConfig, registry: SchemeRegis
   const ajv = new Ajv({allErrors: true, strict: false, verbose: true})
   const validate = ajv.compile(buildConfigSchema(registry))
   if (validate(raw.data)) return raw.data as SchemeConfig
-  const problems = (validate.errors ?? [])
-    // `if` only says that a `then` branch failed; the branch's own errors say what.
-    .filter((e) => e.keyword !== 'if')
-    .map((e) => describe(raw.file, e, registry))
+  const problems = withoutNoise(validate.errors ?? []).map((e) => describe(raw.file, e, registry))
   const unique = [...new Map(problems.map((p) => [p.message, p])).values()]
   if (unique.length === 1) throw unique[0]
   throw new UsageError(
     `${raw.file} has ${unique.length} problems:\n${unique.map((p) => `  - ${p.message}`).join('\n')}`,
     unique.flatMap((p) => p.suggestions),
   )
+}
+
+/**
+ * `if` only says that a `then` branch failed (the branch's own errors say what), and a `oneOf`
+ * of `required` alternatives is reported once, as a choice, not as each branch's failure.
+ */
+function withoutNoise(errors: ErrorObject[]): ErrorObject[] {
+  const choices = errors.filter((e) => e.keyword === 'oneOf' && requiredAlternatives(e) !== undefined)
+  return errors.filter(
+    (e) => e.keyword !== 'if' && !choices.some((c) => c !== e && c.instancePath === e.instancePath && e.schemaPath.startsWith(`${c.schemaPath}/`)),
+  )
+}
+
+/** The property names of a `oneOf: [{required: [a]}, {required: [b]}]`, else undefined. */
+function requiredAlternatives(error: ErrorObject): string[] | undefined {
+  const branches = error.schema as Array<Record<string, unknown>> | undefined
+  if (!Array.isArray(branches)) return undefined
+  const names = branches.map((b) => (Object.keys(b).length === 1 && Array.isArray(b.required) && b.required.length === 1 ? String(b.required[0]) : undefined))
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined
 }
 
 function describe(file: string, error: ErrorObject, registry: SchemeRegistry): ConfigError {
@@ -74,6 +90,11 @@ function describe(file: string, error: ErrorObject, registry: SchemeRegistry): C
       return new ConfigError(file, path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`)
     case 'type':
       return new ConfigError(file, path, `must be ${describeType(String(params.type), path)}`)
+    case 'oneOf': {
+      const names = requiredAlternatives(error)
+      if (names) return new ConfigError(file, path, `give exactly one of ${names.map((n) => `"${n}"`).join(' or ')}`)
+      return new ConfigError(file, path, error.message ?? 'is not valid')
+    }
     default:
       return new ConfigError(file, path, error.message ?? 'is not valid')
   }

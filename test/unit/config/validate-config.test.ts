@@ -73,6 +73,19 @@ describe('validating the scheme config', function () {
     expect(error.message).to.contain('has 2 problems').and.to.contain('db[0]').and.to.contain('web: must be a list of schemes')
   })
 
+  it('reports a oneOf of required options as one choice', function () {
+    const choice: SchemeDefinition = {...dumpScheme, type: 'backup_choice', optionsSchema: {type: 'object', properties: {a: {}, b: {}}, oneOf: [{required: ['a']}, {required: ['b']}]}}
+    for (const entry of [{type: 'backup_choice'}, {type: 'backup_choice', a: 1, b: 2}]) {
+      let message = ''
+      try {
+        validateSchemeConfig({file: 'c.json', data: {db: [entry]}}, registry(choice))
+      } catch (error) {
+        message = (error as Error).message
+      }
+      expect(message).to.equal('c.json: db[0]: give exactly one of "a" or "b"')
+    }
+  })
+
   it('rejects a config that is not a mapping', function () {
     expect(problem([1, 2]).message).to.contain('must be an object mapping service or container names')
   })
