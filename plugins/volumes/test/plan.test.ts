@@ -1,0 +1,108 @@
+import {expect} from 'chai'
+
+import type {ContainerRef, MountModel, PlanContext, ServiceModel} from 'backupbot'
+
+import {volumesScheme as scheme} from '../src/index.js'
+
+describe('planning backup_volume', function () {
+  let asked: string[]
+  let users: Record<string, ContainerRef[]>
+  let ctx: PlanContext
+
+  const volume = (source: string, target: string, volumeName = `p_${source}`): MountModel => ({type: 'volume', source, target, volumeName, readOnly: false, backedUp: true})
+  const svc = (mounts: MountModel[]): ServiceModel => ({name: 'web', environment: {}, definition: {}, mounts})
+  const web = svc([
+    volume('data', '/var/lib/data'),
+    volume('cache', '/cache', 'shared-cache'),
+    {type: 'anonymous', target: '/tmp/anon', readOnly: false, backedUp: false, reason: 'anonymous volume: not backed up'},
+    {type: 'bind', source: '/srv/site', target: '/site', readOnly: false, backedUp: true},
+  ])
+
+  beforeEach(function () {
+    asked = []
+    users = {
+      p_data: [
+        {id: '1', name: 'p_web_1', running: true, service: 'web'},
+        {id: '2', name: 'p_worker_1', running: true, service: 'worker'},
+        {id: '3', name: 'p_old_1', running: false},
+      ],
+    }
+    ctx = {
+      project: {name: 'p', directory: '/srv/p', configFiles: [], services: {}, volumes: {}, warnings: []},
+      log: {info() {}, debug() {}, warn() {}},
+      resolve: async (v) => (v === 'web.image' ? 'local/web:1' : v),
+      secret() {},
+      docker: {
+        serviceContainers: async () => [],
+        serviceImage: async () => undefined,
+        async volumeUsers(name) {
+          asked.push(name)
+          return users[name] ?? []
+        },
+      },
+    }
+  })
+
+  it('plans one tar.gz per named volume for the default entry, leaving out anonymous volumes and binds', async function () {
+    const items = await scheme.plan(ctx, web, scheme.defaultEntry!)
+    expect(items.map((i) => [i.folder, i.name, i.source, i.extension])).to.deep.equal([
+      ['named_volumes', 'data', 'volume p_data at /var/lib/data', '.tar.gz'],
+      ['named_volumes', 'cache', 'volume shared-cache at /cache', '.tar.gz'],
+    ])
+    expect(items[0]!.data).to.include({volume: 'p_data', mountPoint: '/var/lib/data', stop: true})
+    expect(items[0]!.data.argv).to.equal(undefined)
+  })
+
+  it('lists the running containers that use the volume as the ones it stops', async function () {
+    const [data, cache] = await scheme.plan(ctx, web, {})
+    expect(data!.stops).to.deep.equal(['p_web_1', 'p_worker_1'])
+    expect(cache!.stops).to.deep.equal([])
+  })
+
+  it('stops nothing and asks nothing with stop: false', async function () {
+    const items = await scheme.plan(ctx, web, {stop: false})
+    expect(items.map((i) => i.stops)).to.deep.equal([[], []])
+    expect(items[0]!.data.stop).to.equal(false)
+    expect(asked).to.deep.equal([])
+  })
+
+  it('selects volumes by compose name or engine name, each once', async function () {
+    for (const wanted of [['cache'], ['shared-cache'], ['cache', 'shared-cache']]) {
+      const items = await scheme.plan(ctx, web, {volumes: wanted})
+      expect(items.map((i) => i.name), wanted.join()).to.deep.equal(['cache'])
+    }
+  })
+
+  it('rejects a volume the service does not mount, naming its volumes', async function () {
+    const error = await scheme.plan(ctx, web, {volumes: ['nope']}).catch((e: Error) => e)
+    expect(error).to.be.instanceOf(Error)
+    expect((error as Error).message)
+      .to.contain('"nope" is not a named volume of service web')
+      .and.to.contain('data (engine name p_data, at /var/lib/data)')
+      .and.to.contain('cache (engine name shared-cache, at /cache)')
+  })
+
+  it('plans nothing and asks the engine nothing for a service without named volumes', async function () {
+    const items = await scheme.plan(ctx, svc([{type: 'bind', source: '/x', target: '/x', readOnly: false, backedUp: true}]), {})
+    expect(items).to.deep.equal([])
+    expect(asked).to.deep.equal([])
+  })
+
+  it('builds the command per mount point and keeps the options', async function () {
+    process.env.BACKUPBOT_HELPER_IMAGE = 'local/helper:1'
+    try {
+      const [data] = await scheme.plan(ctx, web, {volumes: ['data'], command: 'tar -cjf', extension: '.tar.bz2', image: 'web.image'})
+      expect(data!.extension).to.equal('.tar.bz2')
+      expect(data!.data).to.deep.include({argv: ['tar', '-cjf', '-', '/var/lib/data'], image: 'local/web:1', helperImage: 'local/helper:1'})
+      const [bare] = await scheme.plan(ctx, web, {volumes: ['data'], command: 'tar -czf - -C /var/lib/data .', use_mountpoint: false, helper_image: 'h:2'})
+      expect(bare!.data).to.deep.include({argv: ['tar', '-czf', '-', '-C', '/var/lib/data', '.'], helperImage: 'h:2'})
+    } finally {
+      delete process.env.BACKUPBOT_HELPER_IMAGE
+    }
+  })
+
+  it('defaults the helper image to busybox:latest', async function () {
+    const [data] = await scheme.plan(ctx, web, {volumes: ['data']})
+    expect(data!.data.helperImage).to.equal('busybox:latest')
+  })
+})
