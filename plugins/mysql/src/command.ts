@@ -1,0 +1,62 @@
+// The dump tool inside the database container and its command line. The command line holds no
+// secret: the password goes into the exec's environment (MYSQL_PWD), which neither `ps` on the
+// host nor `docker inspect` of the exec shows.
+import type {DockerOps} from 'backupbot'
+
+import type {DumpData} from './plan.js'
+import {readAll} from './streams.js'
+
+/** MariaDB's own name first: newer MariaDB images warn about (or lack) `mysqldump`. */
+export const DUMP_TOOLS = ['mariadb-dump', 'mysqldump'] as const
+
+export function dumpCommand(tool: string, data: DumpData): string[] {
+  return [
+    tool,
+    // A consistent snapshot of InnoDB tables without locking out the running service.
+    '--single-transaction',
+    '--routines',
+    '--triggers',
+    // The "-- Dump completed" trailer is how a complete dump is recognised; this overrides a
+    // `skip-comments` in the container's my.cnf.
+    '--comments',
+    `--user=${data.user}`,
+    // All databases: the events too (root usually dumps these). One database: no tablespace
+    // statements (NDB only), whose lookup needs the PROCESS privilege on MySQL 8 that an
+    // application user seldom has.
+    ...(data.database === undefined ? ['--events'] : ['--no-tablespaces']),
+    ...data.extraArgs,
+    // One database without --databases: no CREATE DATABASE/USE, so it restores into any database.
+    ...(data.database === undefined ? ['--all-databases'] : [data.database]),
+  ]
+}
+
+export function dumpEnvironment(data: DumpData): Record<string, string> {
+  return data.password === undefined ? {} : {MYSQL_PWD: data.password}
+}
+
+/** Finds the dump tool in the container: through `sh` when it has one, else by running each tool. */
+export async function findDumpTool(docker: Pick<DockerOps, 'exec'>, container: string): Promise<string> {
+  const viaShell = await run(docker, container, ['sh', '-c', DUMP_TOOLS.map((t) => `command -v ${t}`).join(' || ')])
+  const found = viaShell?.code === 0 ? viaShell.stdout.trim().split('\n').pop()?.trim() : undefined
+  if (found) return found
+  if (viaShell === undefined || viaShell.code === 126 || viaShell.code === 127) {
+    // No shell in the image (distroless): ask each tool directly.
+    for (const tool of DUMP_TOOLS) {
+      const probe = await run(docker, container, [tool, '--version'])
+      if (probe?.code === 0) return tool
+    }
+  }
+  throw new Error(`neither ${DUMP_TOOLS.join(' nor ')} was found in the container: backup_mysql runs the image's own dump tool`)
+}
+
+/** Runs a short command; undefined when it could not be started at all. */
+async function run(docker: Pick<DockerOps, 'exec'>, container: string, cmd: string[]) {
+  let handle
+  try {
+    handle = await docker.exec(container, cmd)
+  } catch {
+    return undefined
+  }
+  const [stdout, , code] = await Promise.all([readAll(handle.stdout, 64 * 1024), readAll(handle.stderr, 64 * 1024), handle.exitCode])
+  return {stdout, code}
+}

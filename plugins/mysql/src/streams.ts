@@ -1,0 +1,34 @@
+// Small stream helpers for the dump: remember the end of a stream that passes through, and read
+// a stream keeping only its last bytes, so memory stays bounded whatever the dump's size.
+import {type Readable, Transform, type TransformCallback} from 'node:stream'
+
+/** Passes everything through and remembers the last `limit` bytes. */
+export class TailKeeper extends Transform {
+  private tail: Buffer = Buffer.alloc(0)
+
+  constructor(private readonly limit: number) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.tail = keepLast(Buffer.concat([this.tail, keepLast(chunk, this.limit)]), this.limit)
+    callback(null, chunk)
+  }
+
+  text(): string {
+    return this.tail.toString('utf8')
+  }
+}
+
+/** Reads `stream` to its end and returns its last `limit` bytes as text. */
+export async function readAll(stream: Readable, limit: number): Promise<string> {
+  let tail: Buffer = Buffer.alloc(0)
+  for await (const chunk of stream) {
+    tail = keepLast(Buffer.concat([tail, Buffer.from(chunk as Buffer)]), limit)
+  }
+  return tail.toString('utf8')
+}
+
+function keepLast(buffer: Buffer, limit: number): Buffer {
+  return buffer.length > limit ? buffer.subarray(buffer.length - limit) : buffer
+}
