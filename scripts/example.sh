@@ -15,6 +15,8 @@ command -v docker-compose >/dev/null 2>&1 || compose=(docker compose)
 
 cd examples/quickstart
 "${compose[@]}" up -d
+# Something to keep in the named volume.
+"${compose[@]}" exec -T web sh -c 'echo "uploaded at $(date)" > /uploads/first.txt'
 printf '\n$ backupbot backup\n' >&2
 node "$repo/bin/run.js" backup
 printf '\n$ backupbot list-versions\n' >&2
