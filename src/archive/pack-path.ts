@@ -1,5 +1,6 @@
 // tar.gz of a host file or directory, streamed. Entries start with the path's basename (as the
 // engine's archive API does), and keep modes, ownership, symlinks (not followed) and mtimes.
+import {realpathSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {Readable, pipeline} from 'node:stream'
@@ -14,7 +15,8 @@ export interface PackOptions {
 }
 
 export function packPath(source: string, options: PackOptions = {}): Readable {
-  const absolute = path.resolve(source)
+  // A bind source may be a symlink to the real directory (Docker follows it): archive that.
+  const absolute = realpathSync(path.resolve(source))
   const cwd = path.dirname(absolute)
   const pack = new Pack({
     cwd,

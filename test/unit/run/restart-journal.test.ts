@@ -9,6 +9,7 @@ import {entriesToRecover, recoverStopped} from '../../../src/run/recover.js'
 import {currentDockerHost, entryOwner, type JournalEntry, RestartJournal} from '../../../src/run/restart-journal.js'
 import {processStart} from '../../../src/system/process.js'
 import {quietLogger} from '../support/fakes.js'
+import {requireCapability} from '../../support/requires.js'
 
 const ID = 'a'.repeat(64)
 const OTHER = 'b'.repeat(64)
@@ -98,7 +99,7 @@ describe('RestartJournal', () => {
     })
 
     it('a live pid that started at another time is a reused pid: a dead run', async function () {
-      if (!processStart(process.pid)) this.skip() // no /proc: the start time is not recorded
+      requireCapability(this, processStart(process.pid) !== undefined, 'there is no /proc to read start times from')
       await journal.record({id: ID, name: 'one', project: 'p'})
       await rewrite(ID, {processStart: '1'})
       expect(entryOwner((await journal.pending())[0])).to.equal('dead')
