@@ -1,5 +1,5 @@
-// Temporary containers that mount one named volume: read it through the archive API (created,
-// never started) or run a command next to it (started, output attached). Always removed.
+// Temporary containers that mount one named volume: read or write it through the archive API
+// (created, never started) or run a command next to it (started, output attached). Always removed.
 import {finished, type Readable} from 'node:stream'
 import {hostname} from 'node:os'
 import type Docker from 'dockerode'
@@ -16,9 +16,11 @@ const HELPER_HOST_LABEL = 'backupbot.hostname'
 
 export interface HelperOptions {
   image: string
-  /** A named volume mounted read-only at `mountPoint`. */
-  volume?: {name: string; mountPoint: string}
+  /** A named volume mounted at `mountPoint`: read-only unless `writable` (only restore writes). */
+  volume?: {name: string; mountPoint: string; writable?: boolean}
   cmd?: string[]
+  /** Overrides the image's user (emptying a volume must be root, whatever the image runs as). */
+  user?: string
 }
 
 export interface HelperContainer {
@@ -40,6 +42,7 @@ export async function createHelper(docker: Docker, options: HelperOptions): Prom
       Image: options.image,
       Cmd: options.cmd,
       Entrypoint: options.cmd ? [] : undefined,
+      User: options.user,
       Labels: {[HELPER_LABEL]: '1', [HELPER_PID_LABEL]: String(process.pid), [HELPER_HOST_LABEL]: hostname()},
       AttachStdout: Boolean(options.cmd),
       AttachStderr: Boolean(options.cmd),
@@ -51,8 +54,10 @@ export async function createHelper(docker: Docker, options: HelperOptions): Prom
         RestartPolicy: {Name: 'no'},
         NetworkMode: 'none',
         // ReadOnly: a backup never writes into the user's volume. NoCopy: an empty volume is
-        // not filled with the helper image's files at the mount point.
-        Mounts: volume ? [{Type: 'volume', Source: volume.name, Target: volume.mountPoint, ReadOnly: true, VolumeOptions: {NoCopy: true} as Docker.MountSettings['VolumeOptions']}] : [],
+        // not filled with the helper image's files at the mount point (a restore would mix them in).
+        Mounts: volume
+          ? [{Type: 'volume', Source: volume.name, Target: volume.mountPoint, ReadOnly: !volume.writable, VolumeOptions: {NoCopy: true} as Docker.MountSettings['VolumeOptions']}]
+          : [],
       },
     })
   } catch (error) {

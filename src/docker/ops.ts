@@ -7,7 +7,9 @@ import type {ContainerRef, DockerOps, Logger} from '../scheme.js'
 import type {Engine} from './engine.js'
 import {execIn} from './exec.js'
 import {HELPER_LABEL, readVolume, removeStaleHelpers, runHelper} from './helper-container.js'
+import {hostPathContainers} from './host-paths.js'
 import {type StopJournal, withStopped} from './stop-start.js'
+import {createVolume, emptyVolume, volumeExists, volumeIsEmpty, writeVolume} from './volumes.js'
 
 const PROJECT_LABEL = 'com.docker.compose.project'
 const SERVICE_LABEL = 'com.docker.compose.service'
@@ -102,6 +104,29 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
       handle.stdout.resume()
       handle.stderr.resume()
       return (await handle.exitCode) === 0
+    },
+
+    async hostPathUsers(hostPath) {
+      return (await hostPathContainers(docker(), hostPath)).map(toRef)
+    },
+
+    volumeExists: (volume) => volumeExists(docker(), volume),
+
+    createVolume: (volume) => createVolume(docker(), volume, log),
+
+    async volumeIsEmpty(volume, {image}) {
+      await sweep()
+      return volumeIsEmpty(docker(), volume, image, log)
+    },
+
+    async emptyVolume(volume, {image}) {
+      await sweep()
+      return emptyVolume(docker(), volume, image, log)
+    },
+
+    async writeVolume(volume, mountPoint, tar, {image}) {
+      await sweep()
+      return writeVolume(docker(), volume, mountPoint, tar, image, log)
     },
 
     async settled() {

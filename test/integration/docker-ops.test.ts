@@ -1,6 +1,7 @@
-// src/docker/ against the real engine: exec, reading a volume, helper containers, stop/start.
+// src/docker/ against the real engine: exec, reading and writing volumes, helper containers,
+// host path users, stop/start.
 import {expect} from 'chai'
-import {mkdtemp, readdir, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
@@ -14,7 +15,7 @@ import {RestartJournal} from '../../src/run/restart-journal.js'
 import type {ContainerRef, ExecHandle} from '../../src/scheme.js'
 import {quietLogger} from '../unit/support/fakes.js'
 import {type ComposeProject, startComposeProject, waitUntil} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './helpers/engine.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/stop-start-project', import.meta.url))
 const BUSYBOX = TEST_IMAGES.busybox
@@ -267,6 +268,120 @@ describe('docker operations against the real engine', function () {
       expect(await ops.imageHasTool(BUSYBOX, 'tar; echo injected')).to.equal(false)
       expect(await ops.imageHasTool('local/no-such-image:bbtest', 'sh')).to.equal(false)
       expect(await myHelpers()).to.deep.equal([])
+    })
+  })
+
+  describe('restore operations', () => {
+    let restored: string
+    let scratch: string
+    const created: string[] = []
+
+    before(async () => {
+      restored = `${project.name}_restored`
+      scratch = await mkdtemp(join(tmpdir(), 'backupbot-binds-'))
+    })
+
+    after(async () => {
+      for (const id of created) await docker().getContainer(id).remove({force: true}).catch(() => {})
+      for (const id of await myHelpers().catch(() => [])) await docker().getContainer(id).remove({force: true}).catch(() => {})
+      await docker().getVolume(restored).remove().catch(() => {})
+      await rm(scratch, {recursive: true, force: true})
+    })
+
+    /** A created (never started) container with these binds, as another project's would be. */
+    async function withBinds(binds: string[]): Promise<string> {
+      const container = await docker().createContainer({Image: BUSYBOX, Cmd: ['true'], Labels: {[TEST_LABEL]: '1'}, HostConfig: {Binds: binds}})
+      created.push(container.id)
+      return container.id
+    }
+
+    it('volumeExists and createVolume: a plain volume, created once', async () => {
+      expect(await ops.volumeExists(volume)).to.equal(true)
+      expect(await ops.volumeExists(restored)).to.equal(false)
+      await ops.createVolume(restored)
+      expect(await ops.volumeExists(restored)).to.equal(true)
+      const info = await docker().getVolume(restored).inspect()
+      expect(info.Driver).to.equal('local')
+    })
+
+    it('volumeIsEmpty: true for a new volume, false for one with files, and leaves no helper', async () => {
+      expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(true)
+      expect(await ops.volumeIsEmpty(volume, {image: BUSYBOX})).to.equal(false)
+      expect(await myHelpers()).to.deep.equal([])
+    })
+
+    it('writeVolume puts a tar back with modes, owners, symlinks and the root entry, through a never started helper', async () => {
+      const tar = await ops.readVolume(volume, '/data', {image: BUSYBOX})
+      // Another mount point with the same basename: only the entries' first component matters.
+      await ops.writeVolume(restored, '/srv/elsewhere/data', tar, {image: BUSYBOX})
+      const want = await listTar(await ops.readVolume(volume, '/data', {image: BUSYBOX}))
+      const got = await listTar(await ops.readVolume(restored, '/data', {image: BUSYBOX}))
+      expect(got).to.deep.equal(want)
+      expect(got.find((e) => e.path === 'data/a.txt')).to.include({mode: 0o640, uid: 1234, gid: 5678, content: 'hello\n'})
+      await waitUntil(async () => (await myHelpers()).length === 0, {what: 'the helper containers to be removed', timeoutMs: 10_000})
+    })
+
+    it('writeVolume keeps mtimes', async () => {
+      const stat = (vol: string) =>
+        execa('docker', ['run', '--rm', '--network', 'none', '-v', `${vol}:/v:ro`, BUSYBOX, 'sh', '-c', 'cd /v && stat -c "%n %Y %a %u:%g" a.txt sub sub/b.txt big'])
+      expect((await stat(restored)).stdout).to.equal((await stat(volume)).stdout)
+    })
+
+    it('writeVolume refuses a volume that does not exist, and a broken tar stream, leaving no helper', async () => {
+      const missing = await ops.writeVolume(`${project.name}_nope`, '/data', Readable.from([Buffer.alloc(1024)]), {image: BUSYBOX}).catch((e: Error) => e)
+      expect((missing as Error).message).to.match(/does not exist/)
+      expect(await ops.volumeExists(`${project.name}_nope`)).to.equal(false)
+      const broken = new Readable({
+        read() {
+          this.destroy(new Error('disk read failed'))
+        },
+      })
+      const error = await ops.writeVolume(restored, '/data', broken, {image: BUSYBOX}).catch((e: Error) => e)
+      expect(error).to.be.instanceOf(Error)
+      expect((error as Error).message).to.match(/writing volume .*_restored/)
+      expect(await myHelpers()).to.deep.equal([])
+    })
+
+    it('emptyVolume deletes everything inside (dot files, closed directories), keeping the volume', async () => {
+      await execa('docker', ['run', '--rm', '--network', 'none', '-v', `${restored}:/v`, BUSYBOX, 'sh', '-c', 'touch /v/.hidden /v/..dots && mkdir -p /v/closed/deep && chmod 000 /v/closed'])
+      expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(false)
+      await ops.emptyVolume(restored, {image: BUSYBOX})
+      expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(true)
+      expect(await ops.volumeExists(restored)).to.equal(true)
+      expect(await myHelpers()).to.deep.equal([])
+    })
+
+    it('emptyVolume fails with the reason when the image has no find', async () => {
+      const source = await docker().createContainer({Image: BUSYBOX, Cmd: ['rm', '/bin/find'], Labels: {[TEST_LABEL]: '1'}})
+      created.push(source.id)
+      await source.start()
+      await source.wait()
+      const image = `local/bbtest-nofind-${process.pid}`
+      await source.commit({repo: image, tag: 'test'})
+      try {
+        await execa('docker', ['run', '--rm', '--network', 'none', '-v', `${restored}:/v`, BUSYBOX, 'touch', '/v/kept'])
+        const error = await ops.emptyVolume(restored, {image: `${image}:test`}).catch((e: Error) => e)
+        expect((error as Error).message).to.match(/emptying volume .*_restored.*find/)
+        expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(false)
+        expect(await myHelpers()).to.deep.equal([])
+      } finally {
+        await docker().getImage(`${image}:test`).remove({force: true}).catch(() => {})
+      }
+    })
+
+    it('hostPathUsers finds containers that bind-mount the path, a path inside it or a folder holding it', async () => {
+      const data = join(scratch, 'data')
+      await mkdir(join(data, 'inner'), {recursive: true})
+      await mkdir(join(scratch, 'other'))
+      const exact = await withBinds([`${data}:/data`])
+      const inner = await withBinds([`${join(data, 'inner')}:/inner:ro`])
+      const parent = await withBinds([`${scratch}:/app`])
+      await withBinds([`${join(scratch, 'other')}:/other`, `${data}-suffix-not-inside:/x`])
+      await withBinds(['/:/host:ro'])
+      const users = await ops.hostPathUsers(data)
+      expect(users.map((u) => u.id).sort()).to.deep.equal([exact, inner, parent].sort())
+      expect(users.every((u) => !u.running)).to.equal(true)
+      expect(await ops.hostPathUsers(join(scratch, 'nowhere'))).to.deep.equal(users.filter((u) => u.id === parent))
     })
   })
 

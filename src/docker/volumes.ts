@@ -1,0 +1,117 @@
+// Named volumes for restore: existence, creation, emptiness, emptying and writing. Reading and
+// writing go through the archive API of a created, never started helper (no tools needed in the
+// image, works with a remote engine); only emptying runs a command, since the API cannot delete.
+import {posix} from 'node:path'
+import type {Readable} from 'node:stream'
+import type Docker from 'dockerode'
+import {Parser} from 'tar'
+
+import type {Logger} from '../scheme.js'
+import {getArchive, putArchive} from './archive.js'
+import {engineMessage} from './containers.js'
+import {createHelper, runHelper} from './helper-container.js'
+
+/** Where helpers that look at a whole volume mount it; any path works for a never started container. */
+const MOUNT = '/volume'
+
+const statusOf = (error: unknown) => (error as {statusCode?: number}).statusCode
+
+export async function volumeExists(docker: Docker, volume: string): Promise<boolean> {
+  try {
+    await docker.getVolume(volume).inspect()
+    return true
+  } catch (error) {
+    if (statusOf(error) === 404) return false
+    throw new Error(`looking up volume ${volume}: ${engineMessage(error)}`)
+  }
+}
+
+/** A plain local volume, as `docker volume create NAME` makes it. */
+export async function createVolume(docker: Docker, volume: string, log?: Logger): Promise<void> {
+  try {
+    await docker.createVolume({Name: volume})
+  } catch (error) {
+    throw new Error(`creating volume ${volume}: ${engineMessage(error)}`)
+  }
+  log?.info(`created volume ${volume}`)
+}
+
+/**
+ * Empty when the volume's tar holds only its root entry. Reading stops at the second entry, so
+ * a large volume costs no more than an empty one. The helper is gone when this resolves.
+ */
+export async function volumeIsEmpty(docker: Docker, volume: string, image: string, log?: Logger): Promise<boolean> {
+  const helper = await createHelper(docker, {image, volume: {name: volume, mountPoint: MOUNT}})
+  try {
+    return await onlyRootEntry(await getArchive(docker, helper.id, MOUNT))
+  } catch (error) {
+    throw new Error(`reading volume ${volume}: ${engineMessage(error)}`)
+  } finally {
+    await helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+  }
+}
+
+function onlyRootEntry(tar: Readable): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    let entries = 0
+    let settled = false
+    const settle = (outcome: () => void) => {
+      if (settled) return
+      settled = true
+      outcome()
+      tar.destroy()
+    }
+    const parser = new Parser({
+      onReadEntry(entry) {
+        entry.resume()
+        if (++entries > 1) settle(() => resolve(false))
+      },
+    })
+    parser.on('end', () => settle(() => resolve(true)))
+    parser.on('error', (error: Error) => settle(() => reject(error)))
+    tar.on('error', (error: Error) => settle(() => reject(error)))
+    tar.pipe(parser)
+  })
+}
+
+/**
+ * Deletes everything inside the volume (not the volume itself), as root in a helper of `image`.
+ * `find ... -exec rm -rf {} +` rather than `-delete`, which BusyBox builds often lack.
+ */
+export async function emptyVolume(docker: Docker, volume: string, image: string, log?: Logger): Promise<void> {
+  const cmd = ['find', MOUNT, '-mindepth', '1', '-maxdepth', '1', '-exec', 'rm', '-rf', '--', '{}', '+']
+  let run
+  try {
+    run = await runHelper(docker, {image, cmd, user: '0:0', volume: {name: volume, mountPoint: MOUNT, writable: true}}, log)
+  } catch (error) {
+    throw new Error(`emptying volume ${volume}: ${engineMessage(error)}`) // no find in the image, typically
+  }
+  run.stdout.resume()
+  let stderr = ''
+  run.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4096)))
+  const code = await run.exitCode
+  if (code !== 0) throw new Error(`emptying volume ${volume} (find and rm in image ${image}) failed with exit code ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`)
+  log?.debug(`emptied volume ${volume}`)
+}
+
+/**
+ * Extracts `tar` (entries starting with basename(mountPoint)) into the volume, mounted
+ * read-write at `mountPoint` in a created, never started helper: the data goes over the API.
+ */
+export async function writeVolume(docker: Docker, volume: string, mountPoint: string, tar: Readable, image: string, log?: Logger): Promise<void> {
+  let helper
+  try {
+    helper = await createHelper(docker, {image, volume: {name: volume, mountPoint, writable: true}})
+  } catch (error) {
+    tar.destroy()
+    throw error
+  }
+  try {
+    log?.debug(`writing volume ${volume} at ${mountPoint} through helper ${helper.id.slice(0, 12)}`)
+    await putArchive(docker, helper.id, posix.dirname(mountPoint), tar)
+  } catch (error) {
+    throw new Error(`writing volume ${volume}: ${engineMessage(error)}`)
+  } finally {
+    await helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+  }
+}
