@@ -89,6 +89,21 @@ export interface DockerOps {
   serviceImage(service: string): Promise<string | undefined>
   /** Whether `image` exists on the engine and `sh -c 'command -v <tool>'` succeeds in it. */
   imageHasTool(image: string, tool: string): Promise<boolean>
+  /** Every container, running or not, that bind-mounts this host path (or a path inside it). */
+  hostPathUsers(path: string): Promise<ContainerRef[]>
+  /** Whether the volume exists; `createVolume` makes an empty one (for restore `--to`). */
+  volumeExists(volume: string): Promise<boolean>
+  createVolume(volume: string): Promise<void>
+  /** Whether the volume holds nothing (read through the archive API, as readVolume). */
+  volumeIsEmpty(volume: string, options: {image: string}): Promise<boolean>
+  /** Deletes everything in the volume, in a temporary container of `image` (needs `find`). */
+  emptyVolume(volume: string, options: {image: string}): Promise<void>
+  /**
+   * Extracts a plain tar stream into the volume through the engine's archive API (a temporary
+   * container, created, never started, that mounts it at `mountPoint`): entries must start with
+   * the basename of `mountPoint`, as readVolume's do.
+   */
+  writeVolume(volume: string, mountPoint: string, tar: Readable, options: {image: string}): Promise<void>
 }
 
 /** The read-only part of DockerOps, available while planning. */
@@ -103,6 +118,47 @@ export interface ArchiveOps {
   packPath(path: string): Readable
   /** A gzip compressor that uses every core (a multi-member .gz any gunzip reads). */
   gzip(): Transform
+  /**
+   * Restores a tar.gz made by packPath into `destination` (its top entry becomes `destination`),
+   * keeping modes, owners, symlinks and mtimes. The archive is extracted next to it first; a
+   * non-empty destination is then replaced exactly (files absent from the archive are removed),
+   * only if `replace` is set. Refuses hostile entries (absolute, `..`, through a symlink).
+   */
+  extract(artifact: StoredArtifact, destination: string, options: {replace: boolean; devices: boolean}): Promise<void>
+}
+
+/** A stored version, as restore and verify get it. Its checksum has been checked. */
+export interface StoredArtifact {
+  /** Absolute path of the artifact file. */
+  file: string
+  /** Its version number (1 = newest). */
+  number: number
+  manifest: Record<string, unknown>
+  /** The file as stored. */
+  open(): Readable
+  /** Decompressed when the file is gzip (`.gz`), else as stored. */
+  content(): Readable
+}
+
+export interface RestoreOptions {
+  /** Another destination than the original: a host path, a volume, a database (per scheme). */
+  to?: string
+  /** Replace a destination that is not empty. Without it, a non-empty destination is refused. */
+  force: boolean
+  /** Only say what would happen: touch nothing (checks that only read still run). */
+  dryRun: boolean
+  /** Allow device nodes in archives (only honoured when running as root). */
+  devices: boolean
+}
+
+/** What a restore did (or, with dryRun, would do). */
+export interface RestoreReport {
+  /** Where the data goes: a host path, `volume <name>`, `database <name>`. */
+  destination: string
+  /** Containers stopped while restoring (or that would be). */
+  stopped: string[]
+  /** Whether existing data was (or would be) replaced. */
+  replaced: boolean
 }
 
 export interface RunContext {
@@ -161,6 +217,19 @@ export interface SchemeDefinition<O = Record<string, unknown>, D = unknown> {
    * `out` under a temporary name and only keeps it if this resolves; throw on any failure.
    */
   backup(ctx: RunContext, item: BackupItem<D>, out: Writable): Promise<void>
+  /**
+   * Puts a stored version back: to the item's source, or `options.to`. Refuses a non-empty
+   * destination without `force`, with the same restart guarantees as backup. With `dryRun`,
+   * returns what it would do and touches nothing. The core has checked the artifact's checksum
+   * and, for tar archives, every entry (see ArchiveOps.extract) before calling this.
+   */
+  restore?(ctx: RunContext, item: BackupItem<D>, artifact: StoredArtifact, options: RestoreOptions): Promise<RestoreReport>
+  /**
+   * Checks beyond the checksum and the gzip/tar structure that the core checks itself: reads
+   * `content` (decompressed) completely and throws if it is not sound (a dump without its
+   * trailer).
+   */
+  verify?(content: Readable, artifact: StoredArtifact): Promise<void>
 }
 
 /** What a plugin's `backupbot:schemes` hook returns. */

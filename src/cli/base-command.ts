@@ -1,14 +1,16 @@
 // One base for every command: `--json`, log level, secret masking, and the single place where
 // errors become exit codes (see README "Exit codes").
 import {Command, Flags, type Interfaces} from '@oclif/core'
+import path from 'node:path'
 
 import {errorMessage} from '../errors.js'
+import {INTERRUPTED_EXIT} from './interrupt.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
 import {loadSchemes, type SchemeRegistry} from '../plugins/load-schemes.js'
 import type {Logger} from '../scheme.js'
 
-export const EXIT = {ok: 0, itemFailed: 1, usage: 2, locked: 3, interrupted: 130} as const
+export const EXIT = {ok: 0, itemFailed: 1, usage: 2, locked: 3, interrupted: INTERRUPTED_EXIT} as const
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -25,6 +27,11 @@ export abstract class BaseCommand extends Command {
     const level: LogLevel = flags.verbose ? 'debug' : flags.quiet ? 'quiet' : 'info'
     this.logger = stderrLogger(this.masker, level)
     return this.logger
+  }
+
+  /** The restart journal's folder, under the data dir (BACKUPBOT_DATA_DIR aware). */
+  protected journalDir(): string {
+    return path.join(this.config.dataDir, 'journal')
   }
 
   protected async schemes(): Promise<SchemeRegistry> {

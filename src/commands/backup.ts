@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import path from 'node:path'
 
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {projectFlags, targetFlag} from '../cli/flags.js'
-import {containersStopped} from '../docker/signal-guard.js'
+import {withInterrupt} from '../cli/interrupt.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {backup} from '../run/backup.js'
 import type {BackupResult, DryRunResult} from '../run/result.js'
@@ -36,21 +35,8 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
   async run(): Promise<BackupResult | DryRunResult> {
     const {flags, argv} = await this.parse(Backup)
     const log = this.useLogFlags(flags)
-    const interrupt = new AbortController()
-    // `on`, not `once`: a second signal must not kill the process while stopped containers
-    // are being started again (src/docker/signal-guard.ts keeps it alive and says which ones).
-    // Outside of that, a second signal ends it at once, as usual; the next run cleans up.
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (!interrupt.signal.aborted) {
-        log.warn(`${signal} received: stopping after cleanup`)
-        interrupt.abort()
-      } else if (!containersStopped()) {
-        log.warn(`${signal} received again: exiting now`)
-        process.exit(EXIT.interrupted)
-      }
-    }
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
-    try {
+    const registry = await this.schemes()
+    return withInterrupt(log, async (signal) => {
       const result = await backup({
         ...flags,
         compose: flags.compose ?? [],
@@ -59,21 +45,19 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
         services: argv as string[],
         cwd: process.cwd(),
         env: process.env,
-        registry: await this.schemes(),
+        registry,
         log,
         masker: this.masker,
-        signal: interrupt.signal,
+        signal,
         version: this.config.version,
-        journalDir: path.join(this.config.dataDir, 'journal'),
+        journalDir: this.journalDir(),
       })
       if ('dryRun' in result) this.print(renderDryRun(result))
       else {
         this.print(renderBackupResult(result))
-        if (!result.ok) process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : EXIT.itemFailed
+        if (!result.ok) process.exitCode = signal.aborted ? EXIT.interrupted : EXIT.itemFailed
       }
       return result
-    } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
-    }
+    })
   }
 }

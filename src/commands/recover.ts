@@ -1,5 +1,3 @@
-import path from 'node:path'
-
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {connectEngine} from '../docker/engine.js'
 import {renderRecovery} from '../render/recover.js'
@@ -21,7 +19,7 @@ Exit codes: 0 every recorded container runs again (or there was none); 1 some co
   async run(): Promise<RecoveryResult> {
     const {flags} = await this.parse(Recover)
     const log = this.useLogFlags(flags)
-    const journal = new RestartJournal(path.join(this.config.dataDir, 'journal'))
+    const journal = new RestartJournal(this.journalDir())
     // Connected only if there is something to start.
     const result = await recoverStopped(connectEngine, journal, log)
     this.print(renderRecovery(result))

@@ -83,3 +83,21 @@ async function recoverOne(engine: () => Engine, journal: RestartJournal, log: Lo
   result.started.push(entry.name)
   await journal.remove(entry.id).catch((error) => log.warn(`${entry.name} runs again, but its journal entry stays: ${errorMessage(error)}`))
 }
+
+/**
+ * What every command that stops containers does first: start what a killed run left stopped.
+ * Only touches the engine when the journal holds entries of dead runs for it.
+ */
+export async function recoverFirst(journal: RestartJournal, engine: () => Engine, log: Logger, dryRun: boolean): Promise<RecoveryResult | undefined> {
+  const entries = await entriesToRecover(journal)
+  if (entries.length === 0) return undefined
+  const names = entries.map((e) => e.name).join(', ')
+  if (dryRun) {
+    log.warn(`a killed backupbot run left ${names} stopped; a real run (or \`backupbot recover\`) starts them again first`)
+    return undefined
+  }
+  log.warn(`a killed backupbot run left ${names} stopped: starting them again first`)
+  const recovery = await recoverStopped(engine, journal, log)
+  if (!recovery.ok) log.warn(`still stopped: ${recovery.failed.map((f) => f.name).join(', ')}; this run goes on and will exit with 1`)
+  return recovery
+}

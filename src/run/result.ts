@@ -47,3 +47,46 @@ export interface DryRunResult {
   target: string
   items: PlannedItemReport[]
 }
+
+/** One item of `backupbot restore --json`. */
+export interface RestoreItemResult {
+  service: string
+  scheme: string
+  item: string
+  version: number
+  file?: string
+  /** Where the data went (or, with --dry-run, would go). */
+  destination?: string
+  /** Containers stopped while restoring (or that would be). */
+  stopped: string[]
+  /** Whether existing data was (or would be) replaced. */
+  replaced: boolean
+  status: 'ok' | 'failed' | 'interrupted'
+  error?: string
+}
+
+export interface RestoreResult {
+  ok: boolean
+  dryRun: boolean
+  items: RestoreItemResult[]
+  recovery?: RecoveryResult
+}
+
+/** One checked version of `backupbot verify --json`. */
+export interface VerifyItemResult {
+  service: string
+  folder: string
+  item: string
+  version: number
+  file?: string
+  /** What was checked: `sha256`, `gzip`, `tar`, `content`. */
+  checks: string[]
+  status: 'ok' | 'failed'
+  error?: string
+}
+
+export interface VerifyResult {
+  ok: boolean
+  target: string
+  items: VerifyItemResult[]
+}

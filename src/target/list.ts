@@ -59,7 +59,8 @@ async function listItem(dir: string, service: string, folder: string, item: stri
   return listing
 }
 
-async function readVersion(dir: string, number: number): Promise<VersionListing> {
+/** One version folder as its manifest describes it; `error` says what is missing or unreadable. */
+export async function readVersion(dir: string, number: number): Promise<VersionListing> {
   const version: VersionListing = {number, dir}
   let manifest: Record<string, unknown>
   try {

@@ -1,0 +1,41 @@
+import {Args, Flags} from '@oclif/core'
+import path from 'node:path'
+
+import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {targetFlag} from '../cli/flags.js'
+import {renderVerify} from '../render/verify.js'
+import type {VerifyResult} from '../run/result.js'
+import {verifyBackups} from '../run/verify.js'
+
+export default class Verify extends BaseCommand {
+  static override summary = 'Check stored versions: checksums, archive structure and dump completeness.'
+  static override description = `Reads every chosen version completely: its sha256 against the one recorded in manifest.json, the gzip stream to its end, every tar entry (refusing absolute paths, .. and writes through symlinks), and the scheme's own check (a database dump must end with its tool's trailer). Touches nothing and needs no compose project.
+
+Exit codes: 0 every checked version is sound; 1 some version failed a check; 2 usage error.`
+  static override examples = [
+    {command: '<%= config.bin %> verify', description: 'The newest version of every item under ./backups.'},
+    {command: '<%= config.bin %> verify db --all --json', description: 'Every version of one service, as JSON.'},
+    {command: '<%= config.bin %> verify --version 3 --target /srv/backups', description: 'Version 3 of every item.'},
+  ]
+  static override args = {service: Args.string({description: 'Only this service.', ignoreStdin: true})}
+  static override flags = {
+    ...targetFlag,
+    version: Flags.integer({char: 'n', summary: 'Check this version (1 = newest).', default: 1, min: 0, exclusive: ['all']}),
+    all: Flags.boolean({summary: 'Check every version.'}),
+  }
+
+  async run(): Promise<VerifyResult> {
+    const {args, flags} = await this.parse(Verify)
+    const log = this.useLogFlags(flags)
+    const result = await verifyBackups({
+      target: path.resolve(flags.target),
+      service: args.service,
+      version: flags.all ? 'all' : flags.version,
+      registry: await this.schemes(),
+      log,
+    })
+    this.print(renderVerify(result))
+    if (!result.ok) process.exitCode = EXIT.itemFailed
+    return result
+  }
+}

@@ -1,0 +1,87 @@
+// Compose projects + scheme config + installed schemes -> one plan per project. Shared by backup
+// and restore, so that a restore finds exactly the items (and their resolved options) a backup
+// made. Reads only.
+import path from 'node:path'
+
+import type {ProjectModel} from '../config/compose/model.js'
+import {readSchemeConfig} from '../config/scheme/read-config.js'
+import {type SchemeConfig, validateSchemeConfig} from '../config/scheme/validate-config.js'
+import {connectEngine, type Engine} from '../docker/engine.js'
+import {createDockerOps} from '../docker/ops.js'
+import {ConfigError, UsageError} from '../errors.js'
+import type {SecretMasker} from '../log/secrets.js'
+import {makePlan, type Plan} from '../plan/make-plan.js'
+import type {SchemeRegistry} from '../plugins/load-schemes.js'
+import type {Logger} from '../scheme.js'
+import {encodeName} from '../target/layout.js'
+import {engineLookups} from './engine-lookups.js'
+import {loadProjects, type ProjectSource} from './load-projects.js'
+import type {RestartJournal} from './restart-journal.js'
+
+export interface PlanningOptions extends ProjectSource {
+  config?: string
+  services: string[]
+  registry: SchemeRegistry
+  log: Logger
+  masker: SecretMasker
+}
+
+export async function planProjects(options: PlanningOptions, target: string, engine: () => Engine, journal: RestartJournal): Promise<Plan[]> {
+  const projects = await loadProjects(options, engine)
+  for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
+  const raw = await readSchemeConfig(options.config, options.cwd)
+  const entries = raw && validateSchemeConfig(raw, options.registry)
+  // --discover: each project gets its own folder, keys and services need only match somewhere.
+  const discovered = options.discover
+  if (raw && entries && discovered) checkKeysMatchSomewhere(raw.file, entries, projects)
+  if (discovered) checkServicesExistSomewhere(options.services, projects)
+  const plans: Plan[] = []
+  for (const project of projects) {
+    const lookups = engineLookups(engine, project.name)
+    plans.push(
+      await makePlan({
+        project,
+        config: raw && entries ? {file: raw.file, entries: discovered ? keysOf(entries, project) : entries} : undefined,
+        registry: options.registry,
+        services: discovered ? options.services.filter((s) => project.services[s]) : options.services,
+        target: discovered ? path.join(target, encodeName(project.name)) : target,
+        log: options.log,
+        masker: options.masker,
+        containerEnvironment: lookups.containerEnvironment,
+        containerService: lookups.containerService,
+        // Planning only asks questions: no stop, so no journal entry, can happen here.
+        docker: createDockerOps({engine, project: project.name, journal, log: options.log}),
+      }),
+    )
+  }
+  return plans
+}
+
+function matches(project: ProjectModel, key: string): boolean {
+  return Boolean(project.services[key]) || Object.values(project.services).some((s) => s.containerName === key)
+}
+
+function keysOf(entries: SchemeConfig, project: ProjectModel): SchemeConfig {
+  return Object.fromEntries(Object.entries(entries).filter(([key]) => matches(project, key)))
+}
+
+function checkKeysMatchSomewhere(file: string, entries: SchemeConfig, projects: ProjectModel[]): void {
+  for (const key of Object.keys(entries)) {
+    if (!projects.some((p) => matches(p, key))) {
+      throw new ConfigError(file, key, 'matches no service or container_name of any discovered compose project', [
+        `projects: ${projects.map((p) => p.name).join(', ')}`,
+      ])
+    }
+  }
+}
+
+function checkServicesExistSomewhere(services: string[], projects: ProjectModel[]): void {
+  const unknown = services.filter((s) => !projects.some((p) => p.services[s]))
+  if (unknown.length > 0) throw new UsageError(`no discovered compose project has a service ${unknown.join(', ')}`)
+}
+
+/** Connects to the engine on first use only. */
+export function lazyEngine(): () => Engine {
+  let engine: Engine | undefined
+  return () => (engine ??= connectEngine())
+}

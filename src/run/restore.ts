@@ -1,0 +1,96 @@
+// `backupbot restore` as a library call. The items come from the same planning as a backup (so
+// a restore knows the original paths, volumes and credentials); each chosen version is checked
+// (checksum, then every archive entry) before its scheme puts it back. Under the target's lock,
+// so that no backup rotates the versions while they are read.
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+
+import {archiveOps} from '../archive/index.js'
+import {createDockerOps} from '../docker/ops.js'
+import {UsageError, errorMessage} from '../errors.js'
+import type {PlannedItem} from '../plan/make-plan.js'
+import type {RunContext, RestoreOptions as SchemeRestoreOptions} from '../scheme.js'
+import {readVersion} from '../target/list.js'
+import {acquireLock} from '../target/lock.js'
+import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
+import {lazyEngine, planProjects, type PlanningOptions} from './plan-projects.js'
+import {recoverFirst} from './recover.js'
+import {RestartJournal} from './restart-journal.js'
+import type {RestoreItemResult, RestoreResult} from './result.js'
+
+export interface RestoreOptions extends PlanningOptions {
+  service: string
+  /** The item's name (as list-versions shows it), or `folder/name`; all of the service's items when absent. */
+  item?: string
+  version: number
+  to?: string
+  force: boolean
+  dryRun: boolean
+  devices: boolean
+  target: string
+  signal: AbortSignal
+  journalDir: string
+}
+
+export async function restore(options: RestoreOptions): Promise<RestoreResult> {
+  const engine = lazyEngine()
+  const journal = new RestartJournal(options.journalDir)
+  const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
+  const target = path.resolve(options.cwd, options.target)
+  const [plan] = await planProjects({...options, services: [options.service]}, target, engine, journal)
+  const items = chooseItems(plan.items, options)
+  const release = options.dryRun ? async () => {} : await acquireLock(target)
+  const results: RestoreItemResult[] = []
+  try {
+    for (const item of items) {
+      const context = {
+        project: plan.project,
+        log: options.log,
+        signal: options.signal,
+        docker: createDockerOps({engine, project: plan.project.name, journal, log: options.log, signal: options.signal}),
+        archive: archiveOps(options.log),
+      }
+      results.push(await restoreItem(item, options, context))
+      await context.docker.settled()
+    }
+  } finally {
+    await release()
+  }
+  const ok = results.every((r) => r.status === 'ok') && (recovery?.ok ?? true)
+  return {ok, dryRun: options.dryRun, items: results, ...(recovery ? {recovery} : {})}
+}
+
+function chooseItems(items: PlannedItem[], options: RestoreOptions): PlannedItem[] {
+  const chosen = options.item === undefined ? items : items.filter((i) => i.name === options.item || `${i.folder}/${i.name}` === options.item || i.fileStem === options.item)
+  if (chosen.length === 0) {
+    const known = items.map((i) => `${i.folder}/${i.name}`).join(', ') || 'none'
+    throw new UsageError(`service ${options.service} has no backed-up item ${options.item ?? ''}`.trim(), [`its items: ${known}`])
+  }
+  if (options.to !== undefined && chosen.length > 1) {
+    throw new UsageError(`--to needs one item, but service ${options.service} has ${chosen.length}`, [`name one: ${chosen.map((i) => i.name).join(', ')}`])
+  }
+  return chosen
+}
+
+async function restoreItem(item: PlannedItem, options: RestoreOptions, context: RunContext): Promise<RestoreItemResult> {
+  const base = {service: item.service, scheme: item.scheme, item: item.name, version: options.version, stopped: [] as string[], replaced: false}
+  const {scheme} = options.registry.byType.get(item.scheme)!
+  try {
+    if (!scheme.restore) throw new Error(`scheme ${item.scheme} cannot restore; restore ${item.source} by hand from the artifact`)
+    const dir = path.join(item.itemDir, `${item.fileStem}.${options.version}`)
+    if (!existsSync(dir)) throw new Error(`no version ${options.version} of ${item.folder}/${item.name} in ${item.itemDir} (see backupbot list-versions ${item.service})`)
+    const artifact = artifactOf(await readVersion(dir, options.version))
+    Object.assign(base, {file: artifact.file})
+    // Nothing is touched unless the artifact is the one that was written, and sound.
+    await checkChecksum(artifact)
+    await checkStructure(artifact, {devices: options.devices && process.getuid?.() === 0})
+    const schemeOptions: SchemeRestoreOptions = {to: options.to, force: options.force, dryRun: options.dryRun, devices: options.devices}
+    const report = await scheme.restore(context, item, artifact, schemeOptions)
+    options.log.info(`${options.dryRun ? 'would restore' : 'restored'} ${item.service} ${item.folder}/${item.name} .${options.version} -> ${report.destination}`)
+    return {...base, ...report, status: 'ok'}
+  } catch (error) {
+    const message = options.masker.mask(errorMessage(error))
+    options.log.warn(`${item.service} ${item.folder}/${item.name}: restore failed: ${message}`)
+    return {...base, status: options.signal.aborted ? 'interrupted' : 'failed', error: message}
+  }
+}
