@@ -1,5 +1,6 @@
 // Scheme backup_host_directories: one tar.gz per bind-mounted host directory (or file) of a
-// service, made by the core's archive helper (modes, owners, symlinks, mtimes kept).
+// service, made by the core's archive helper (modes, owners, symlinks, mtimes kept), and put
+// back by the core's safe extraction (see restore.ts).
 import {stat} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -7,14 +8,14 @@ import {pipeline} from 'node:stream/promises'
 
 import type {MountModel, PlannedItem, SchemeDefinition, ServiceModel} from 'backupbot'
 
+import {type HostItemData, restoreHostPath} from './restore.js'
+
 export interface HostDirectoriesOptions {
   /** `["all"]` (default) or host paths (absolute, `~/`, or relative to the project) or container paths. */
   directories?: string[]
 }
 
-interface ItemData {
-  path: string
-}
+type ItemData = HostItemData
 
 export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, ItemData> = {
   type: 'backup_host_directories',
@@ -39,6 +40,8 @@ export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, Ite
   async backup(ctx, item, out) {
     await pipeline(ctx.archive.packPath(item.data.path), out, {signal: ctx.signal})
   },
+
+  restore: restoreHostPath,
 }
 
 function item(source: string, projectDir: string): PlannedItem<ItemData> {

@@ -35,18 +35,23 @@ export function dumpEnvironment(data: DumpData): Record<string, string> {
 }
 
 /** Finds the dump tool in the container: through `sh` when it has one, else by running each tool. */
-export async function findDumpTool(docker: Pick<DockerOps, 'exec'>, container: string): Promise<string> {
-  const viaShell = await run(docker, container, ['sh', '-c', DUMP_TOOLS.map((t) => `command -v ${t}`).join(' || ')])
+export function findDumpTool(docker: Pick<DockerOps, 'exec'>, container: string): Promise<string> {
+  return findTool(docker, container, DUMP_TOOLS, 'backup_mysql runs the image\'s own dump tool')
+}
+
+/** Finds the first of `tools` in the container; `why` ends the error when there is none. */
+export async function findTool(docker: Pick<DockerOps, 'exec'>, container: string, tools: readonly string[], why: string): Promise<string> {
+  const viaShell = await run(docker, container, ['sh', '-c', tools.map((t) => `command -v ${t}`).join(' || ')])
   const found = viaShell?.code === 0 ? viaShell.stdout.trim().split('\n').pop()?.trim() : undefined
   if (found) return found
   if (viaShell === undefined || viaShell.code === 126 || viaShell.code === 127) {
     // No shell in the image (distroless): ask each tool directly.
-    for (const tool of DUMP_TOOLS) {
+    for (const tool of tools) {
       const probe = await run(docker, container, [tool, '--version'])
       if (probe?.code === 0) return tool
     }
   }
-  throw new Error(`neither ${DUMP_TOOLS.join(' nor ')} was found in the container: backup_mysql runs the image's own dump tool`)
+  throw new Error(`neither ${tools.join(' nor ')} was found in the container: ${why}`)
 }
 
 /** Runs a short command; undefined when it could not be started at all. */

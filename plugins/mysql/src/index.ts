@@ -1,10 +1,13 @@
 // Scheme backup_mysql: a streamed, gzipped SQL dump per database of a MySQL or MariaDB service,
-// made by the image's own mariadb-dump/mysqldump in the running container (no downtime).
+// made by the image's own mariadb-dump/mysqldump in the running container (no downtime), and
+// restored (or verified) through the image's own client, also with the service running.
 import type {SchemeDefinition} from 'backupbot'
 
 import {dumpDatabase} from './dump.js'
 import {type MysqlOptions, optionsSchema} from './options.js'
 import {type DumpData, planDumps} from './plan.js'
+import {restoreDump} from './restore.js'
+import {verifyDump} from './verify.js'
 
 export type {MysqlOptions} from './options.js'
 export type {DumpData} from './plan.js'
@@ -17,4 +20,6 @@ export const mysqlScheme: SchemeDefinition<MysqlOptions, DumpData> = {
   // No defaultEntry: which database and which credentials cannot be guessed.
   plan: planDumps,
   backup: dumpDatabase,
+  restore: restoreDump,
+  verify: verifyDump,
 }

@@ -2,6 +2,9 @@
 // a stream keeping only its last bytes, so memory stays bounded whatever the dump's size.
 import {type Readable, Transform, type TransformCallback} from 'node:stream'
 
+/** How much of a tool's stderr is kept: the server's message is at the end. */
+export const MESSAGE_LIMIT = 64 * 1024
+
 /** Passes everything through and remembers the last `limit` bytes. */
 export class TailKeeper extends Transform {
   private tail: Buffer = Buffer.alloc(0)

@@ -37,6 +37,8 @@ export interface ExecCall {
   container: string
   cmd: string[]
   options?: ExecOptions
+  /** What the command read from its standard input, once it has ended. */
+  input?: Promise<string>
 }
 
 /** A run context whose exec() answers from `script(cmd)`; records every call and log line. */
@@ -51,8 +53,11 @@ export function runContext(script: (cmd: string[]) => ScriptedExec, containers: 
     docker: {
       serviceContainers: async () => containers,
       async exec(container, cmd, options) {
-        calls.push({container, cmd, options})
-        return handle(script(cmd))
+        // Like the engine: the command reads its whole input before it ends.
+        const input = options?.stdin ? readText(options.stdin) : undefined
+        calls.push({container, cmd, options, input})
+        const h = handle(script(cmd))
+        return input ? {...h, exitCode: Promise.all([input, h.exitCode]).then(([, code]) => code)} : h
       },
       volumeUsers: async () => [],
       withStopped: async (_c, work) => work(),
@@ -60,10 +65,29 @@ export function runContext(script: (cmd: string[]) => ScriptedExec, containers: 
       runWithVolume: async () => handle({}),
       serviceImage: async () => undefined,
       imageHasTool: async () => false,
+      hostPathUsers: async () => [],
+      volumeExists: async () => false,
+      createVolume: unused('createVolume'),
+      volumeIsEmpty: async () => true,
+      emptyVolume: unused('emptyVolume'),
+      writeVolume: unused('writeVolume'),
     },
-    archive: {packPath: () => Readable.from([]), gzip: () => zlib.createGzip()},
+    archive: {packPath: () => Readable.from([]), gzip: () => zlib.createGzip(), extract: unused('extract')},
   }
   return {ctx, calls, logs, controller}
+}
+
+/** backup_mysql never touches volumes or host paths: a call fails the test. */
+function unused(name: string) {
+  return async (): Promise<never> => {
+    throw new Error(`backup_mysql must not call ${name}`)
+  }
+}
+
+async function readText(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 export function handle(s: ScriptedExec): ExecHandle {

@@ -10,7 +10,7 @@ import type {VolumeItemData} from './plan.js'
 
 export async function backupVolume(ctx: RunContext, item: BackupItem<VolumeItemData>, out: Writable): Promise<void> {
   const {data} = item
-  const image = await chooseImage(ctx.docker, ctx.log, item.service, data)
+  const image = await chooseImage(ctx.docker, ctx.log, item.service, data, data.argv?.[0])
   // Looked up now, not at plan time: containers may have come or gone since.
   const users = data.stop ? await ctx.docker.volumeUsers(data.volume) : []
   const whileStopped = <T>(work: () => Promise<T>) => (data.stop ? ctx.docker.withStopped(users, work) : work())
@@ -58,18 +58,19 @@ async function runCommand(ctx: RunContext, data: VolumeItemData, argv: string[],
 
 /**
  * The image of the temporary container: `image` from the config, else the service's own (its
- * files and users match the volume's); the helper image when that one lacks the command's tool.
- * The archive API only creates the container, so any image does there.
+ * files and users match the volume's); the helper image when that one lacks `tool` (the
+ * command's program; `find` to empty a volume before a restore). The archive API only creates
+ * the container, so any image does there.
  */
 export async function chooseImage(
   docker: Pick<DockerOps, 'serviceImage' | 'imageHasTool'>,
   log: Logger,
   service: string,
   data: VolumeItemData,
+  tool: string | undefined,
 ): Promise<string> {
   const preferred = data.image ?? (await docker.serviceImage(service))
-  if (!data.argv) return preferred ?? data.helperImage
-  const tool = data.argv[0]!
+  if (tool === undefined) return preferred ?? data.helperImage
   if (preferred && (await docker.imageHasTool(preferred, tool))) return preferred
   if (await docker.imageHasTool(data.helperImage, tool)) {
     log.info(`${service}: ${preferred ? `image ${preferred} has no ${tool}` : 'the service has no image'}; using the helper image ${data.helperImage}`)

@@ -10,6 +10,7 @@ import type {BackupItem, ContainerRef, DockerOps, ExecHandle, RunContext} from '
 
 import {volumesScheme as scheme} from '../src/index.js'
 import type {VolumeItemData} from '../src/plan.js'
+import {restoreOpsUnused, unused} from './fakes.js'
 
 const users: ContainerRef[] = [{id: '1', name: 'p_web_1', running: true, service: 'web'}]
 
@@ -89,13 +90,14 @@ describe('backing up a volume (fake engine)', function () {
         events.push(`has ${image} ${tool}`)
         return tools[image]?.includes(tool) ?? false
       },
+      ...restoreOpsUnused(),
     }
     ctx = {
       project: {name: 'p', directory: '/p', configFiles: [], services: {}, volumes: {}, warnings: []},
       log: {info() {}, debug() {}, warn() {}},
       signal: new AbortController().signal,
       docker,
-      archive: {packPath: () => Readable.from([]), gzip: () => zlib.createGzip()},
+      archive: {packPath: () => Readable.from([]), gzip: () => zlib.createGzip(), extract: unused},
     }
   })
 
