@@ -1,0 +1,7 @@
+import type {SchemesHookResult} from 'backupbot'
+
+import {postgresScheme} from '../index.js'
+
+export default async function schemes(): Promise<SchemesHookResult> {
+  return [postgresScheme]
+}
