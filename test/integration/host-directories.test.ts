@@ -2,7 +2,7 @@
 import {execa} from 'execa'
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
-import {chmod, chown, lchown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
+import {mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,23 +12,10 @@ import {type ComposeProject, cleanupTestResources, startComposeProject} from './
 import {requireEngine} from './helpers/engine.js'
 import {runCli, spawnCli} from './helpers/cli.js'
 import {snapshotTree} from './helpers/fs-compare.js'
+import {fillSampleTree} from './helpers/sample-tree.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/bind-project', import.meta.url))
 
-async function fillData(dir: string): Promise<void> {
-  await mkdir(path.join(dir, 'nested/deeper'), {recursive: true})
-  await writeFile(path.join(dir, 'a file with spaces.txt'), 'spaces are fine\n')
-  await writeFile(path.join(dir, 'secret.key'), 'only the owner reads this\n')
-  await chmod(path.join(dir, 'secret.key'), 0o600)
-  await writeFile(path.join(dir, 'run.sh'), '#!/bin/sh\necho hi\n')
-  await chmod(path.join(dir, 'run.sh'), 0o755)
-  await writeFile(path.join(dir, 'nested/deeper/owned-by-1234.txt'), 'someone else owns this\n')
-  await chown(path.join(dir, 'nested/deeper/owned-by-1234.txt'), 1234, 4321)
-  await symlink('../a file with spaces.txt', path.join(dir, 'nested/link-to-spaces'))
-  await lchown(path.join(dir, 'nested/link-to-spaces'), 1234, 4321)
-  await chmod(path.join(dir, 'nested'), 0o750)
-  await utimes(path.join(dir, 'run.sh'), new Date('2020-01-02T03:04:05Z'), new Date('2020-01-02T03:04:05Z'))
-}
 
 async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex')
@@ -50,7 +37,7 @@ describe('backing up the bind-mounted host directories of a compose project', fu
     await requireEngine()
     await cleanupTestResources()
     project = await startComposeProject(fixture, {
-      prepare: async (dir) => fillData(path.join(dir, 'data')),
+      prepare: async (dir) => fillSampleTree(path.join(dir, 'data')),
     })
     target = path.join(project.dir, 'backups')
     itemDir = path.join(target, 'app', 'bind_mounts', 'data')

@@ -1,7 +1,7 @@
 // Restoring bind-mounted host directories through the real CLI, against a real compose project:
 // back up, destroy, restore, and compare the tree (contents, modes, owners, symlinks, mtimes).
 import {expect} from 'chai'
-import {chmod, chown, lchown, mkdir, readFile, rm, symlink, utimes, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, rm, utimes, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -9,33 +9,11 @@ import {type CliResult, runCli} from './helpers/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
 import {diffSnapshots, snapshotTree, type TreeEntry} from './helpers/fs-compare.js'
+import {fillSampleTree} from './helpers/sample-tree.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/bind-project', import.meta.url))
 
-// The fixture's `sleep` as PID 1 ignores SIGTERM (each stop would take 10 s): one that exits.
-const COMPOSE = `services:
-  app:
-    image: ${TEST_IMAGES.busybox}
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-    volumes:
-      - ./data:/data
-`
 
-async function fillData(dir: string): Promise<void> {
-  await mkdir(path.join(dir, 'nested/deeper'), {recursive: true})
-  await writeFile(path.join(dir, 'a file with spaces.txt'), 'spaces are fine\n')
-  await writeFile(path.join(dir, 'secret.key'), 'only the owner reads this\n')
-  await chmod(path.join(dir, 'secret.key'), 0o600)
-  await writeFile(path.join(dir, 'run.sh'), '#!/bin/sh\necho hi\n')
-  await chmod(path.join(dir, 'run.sh'), 0o755)
-  await writeFile(path.join(dir, 'nested/deeper/owned-by-1234.txt'), 'someone else owns this\n')
-  await chown(path.join(dir, 'nested/deeper/owned-by-1234.txt'), 1234, 4321)
-  await symlink('../a file with spaces.txt', path.join(dir, 'nested/link-to-spaces'))
-  await lchown(path.join(dir, 'nested/link-to-spaces'), 1234, 4321)
-  await symlink('does-not-exist', path.join(dir, 'dangling'))
-  await chmod(path.join(dir, 'nested'), 0o750)
-  await utimes(path.join(dir, 'run.sh'), new Date('2020-01-02T03:04:05Z'), new Date('2020-01-02T03:04:05Z'))
-}
 
 interface State {
   running: boolean
@@ -69,10 +47,7 @@ describe('restoring the bind-mounted host directories of a compose project', fun
     await requireImages(TEST_IMAGES.busybox)
     await cleanupTestResources()
     project = await startComposeProject(fixture, {
-      prepare: async (dir) => {
-        await writeFile(path.join(dir, 'compose.yaml'), COMPOSE)
-        await fillData(path.join(dir, 'data'))
-      },
+      prepare: async (dir) => fillSampleTree(path.join(dir, 'data')),
     })
     target = path.join(project.dir, 'backups')
     data = path.join(project.dir, 'data')
