@@ -4,6 +4,7 @@ import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {projectFlags, targetFlag} from '../cli/flags.js'
 import {withInterrupt} from '../cli/interrupt.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
+import {terminalProgress} from '../render/progress.js'
 import {backup} from '../run/backup.js'
 import type {BackupResult, DryRunResult} from '../run/result.js'
 
@@ -51,6 +52,8 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
         signal,
         version: this.config.version,
         journalDir: this.journalDir(),
+        // An animated line only on a terminal: never in pipes, cron logs or --json runs.
+        progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,
       })
       if ('dryRun' in result) this.print(renderDryRun(result))
       else {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {archiveOps} from '../archive/index.js'
 import {createDockerOps} from '../docker/ops.js'
 import type {Plan} from '../plan/make-plan.js'
+import type {Progress} from '../render/progress.js'
 import {lazyEngine, planProjects, type PlanningOptions} from './plan-projects.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
@@ -19,6 +20,7 @@ export interface BackupOptions extends PlanningOptions {
   version: string
   /** The restart journal's directory (`<dataDir>/journal`). */
   journalDir: string
+  progress?: Progress
 }
 
 export async function backup(options: BackupOptions): Promise<BackupResult | DryRunResult> {
@@ -37,6 +39,7 @@ export async function backup(options: BackupOptions): Promise<BackupResult | Dry
     masker: options.masker,
     version: options.version,
     recovery,
+    progress: options.progress,
     // One DockerOps per item, so that its downtime is its own and its stops are awaited.
     context: (plan, _item, onDowntime) => {
       const docker = createDockerOps({engine, project: plan.project.name, journal, log: options.log, signal: options.signal, onDowntime})

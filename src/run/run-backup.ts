@@ -6,6 +6,7 @@ import {errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {Plan, PlannedItem} from '../plan/make-plan.js'
 import type {SchemeRegistry} from '../plugins/load-schemes.js'
+import type {Progress} from '../render/progress.js'
 import type {RunContext} from '../scheme.js'
 import {acquireLock} from '../target/lock.js'
 import {writeVersion} from '../target/write-version.js'
@@ -24,6 +25,8 @@ export interface RunInput {
   version: string
   /** Containers a killed earlier run had left stopped, started before this run. */
   recovery?: RecoveryResult
+  /** A live display of the bytes written (on a terminal only). */
+  progress?: Progress
 }
 
 export interface ItemRun {
@@ -68,6 +71,7 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
   context.log.info(`${item.service}: ${item.folder}/${item.name} <- ${item.source}`)
   try {
     const {scheme} = input.registry.byType.get(item.scheme)!
+    const shown = input.progress?.start(`${item.service}: ${item.folder}/${item.name}`)
     const version = await writeVersion({
       itemDir: item.itemDir,
       item: item.fileStem,
@@ -75,7 +79,8 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
       keep: input.keep,
       manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
       write: (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
-    })
+      onBytes: shown?.update,
+    }).finally(() => shown?.done())
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${version.bytes} bytes in ${seconds()} s -> ${version.file}`)
     return {...base, file: version.file, bytes: version.bytes, sha256: version.sha256, seconds: seconds(), status: 'ok'}
   } catch (error) {

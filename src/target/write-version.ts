@@ -40,6 +40,8 @@ export interface WriteVersionOptions {
   keep?: number
   /** Writes the artifact into `out`; ending `out` is optional. */
   write: (out: Writable) => Promise<void>
+  /** Told the bytes written so far, as they are written (for a progress display). */
+  onBytes?: (total: number) => void
 }
 
 export const MANIFEST = 'manifest.json'
@@ -65,9 +67,14 @@ function scratchName(kind: 'tmp' | 'trash', encodedItem: string): string {
 class Digest extends Transform {
   readonly hash = createHash('sha256')
   bytes = 0
+  constructor(private readonly onBytes?: (total: number) => void) {
+    super()
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk)
     this.bytes += chunk.length
+    this.onBytes?.(this.bytes)
     callback(null, chunk)
   }
 }
@@ -100,7 +107,7 @@ export async function writeVersion(opts: WriteVersionOptions): Promise<VersionIn
   let digest: Digest
   let sha256: string
   try {
-    digest = await streamArtifact(join(tmp, fileName), opts.write)
+    digest = await streamArtifact(join(tmp, fileName), opts.write, opts.onBytes)
     sha256 = digest.hash.digest('hex')
     await fsyncFile(join(tmp, fileName))
     const manifest = {...opts.manifest, file: fileName, bytes: digest.bytes, sha256, created, format: 1}
@@ -122,8 +129,8 @@ export async function writeVersion(opts: WriteVersionOptions): Promise<VersionIn
 }
 
 /** Streams `write`'s output into a new file; on any failure the error is rethrown. */
-async function streamArtifact(path: string, write: (out: Writable) => Promise<void>): Promise<Digest> {
-  const digest = new Digest()
+async function streamArtifact(path: string, write: (out: Writable) => Promise<void>, onBytes?: (total: number) => void): Promise<Digest> {
+  const digest = new Digest(onBytes)
   const file = createWriteStream(path, {flags: 'wx', mode: 0o600})
   const piped = pipeline(digest, file)
   const wrote = (async () => {
