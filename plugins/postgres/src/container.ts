@@ -1,13 +1,13 @@
-// The service's running container: dumps go through the running database server.
+// The service's running container: dumps and restores go through the running database server.
 import type {ContainerRef, RunContext} from 'backupbot'
 
-/** The first running container of `service`. */
-export async function runningContainer(ctx: RunContext, service: string): Promise<ContainerRef> {
+/** The first running container of `service`; `doing` completes "backup_postgres ... through the running database server". */
+export async function runningContainer(ctx: RunContext, service: string, doing = 'dumps'): Promise<ContainerRef> {
   const running = (await ctx.docker.serviceContainers(service)).filter((c) => c.running)
   if (running.length === 0) {
-    throw new Error(`service ${service} has no running container: backup_postgres dumps through the running database server, start it first (docker compose up -d ${service})`)
+    throw new Error(`service ${service} has no running container: backup_postgres ${doing} through the running database server, start it first (docker compose up -d ${service})`)
   }
-  if (running.length > 1) ctx.log.info(`${service}: ${running.length} containers are running; dumping from ${running[0]!.name}`)
+  if (running.length > 1) ctx.log.info(`${service}: ${running.length} containers are running; using ${running[0]!.name}`)
   return running[0]!
 }
 

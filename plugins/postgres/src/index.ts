@@ -1,11 +1,14 @@
 // Scheme backup_postgres: a streamed dump per database of a PostgreSQL service (gzipped SQL, or
 // pg_dump's custom archive), made by the image's own pg_dump/pg_dumpall in the running
-// container (no downtime).
+// container (no downtime), and restored (or verified) through the image's own psql/pg_restore,
+// also with the service running.
 import type {SchemeDefinition} from 'backupbot'
 
 import {dumpDatabase} from './dump.js'
 import {optionsSchema, type PostgresOptions} from './options.js'
 import {type DumpData, planDumps} from './plan.js'
+import {restoreDump} from './restore.js'
+import {verifyDump} from './verify.js'
 
 export type {DumpFormat, PostgresOptions} from './options.js'
 export type {DumpData} from './plan.js'
@@ -18,4 +21,6 @@ export const postgresScheme: SchemeDefinition<PostgresOptions, DumpData> = {
   // No defaultEntry: which database and which credentials cannot be guessed.
   plan: planDumps,
   backup: dumpDatabase,
+  restore: restoreDump,
+  verify: verifyDump,
 }

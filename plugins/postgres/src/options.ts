@@ -43,7 +43,7 @@ export interface ArgumentContext {
 }
 
 /** Short options that take a value: the rest of a cluster (`-h127.0.0.1`) is that value. */
-const SHORT_WITH_VALUE = {pg_dump: 'dEefFhjnNpStTUZ', pg_dumpall: 'dEfFhlpSU'}
+export const SHORT_WITH_VALUE = {pg_dump: 'dEefFhjnNpStTUZ', pg_dumpall: 'dEfFhlpSU'}
 
 /**
  * Extra arguments that would defeat the scheme: the output must be one dump on standard output

@@ -42,6 +42,18 @@ export async function readAll(stream: Readable, limit: number): Promise<string> 
   return tail.toString('utf8')
 }
 
+/** Reads `stream` to its end and returns its first `headLimit` and last `tailLimit` bytes. */
+export async function readEdges(stream: Readable, headLimit: number, tailLimit: number): Promise<{head: Buffer; tail: Buffer}> {
+  let head: Buffer = Buffer.alloc(0)
+  let tail: Buffer = Buffer.alloc(0)
+  for await (const chunk of stream) {
+    const bytes = Buffer.from(chunk as Buffer)
+    if (head.length < headLimit) head = Buffer.concat([head, bytes.subarray(0, headLimit - head.length)])
+    tail = keepLast(Buffer.concat([tail, keepLast(bytes, tailLimit)]), tailLimit)
+  }
+  return {head, tail}
+}
+
 function keepLast(buffer: Buffer, limit: number): Buffer {
   return buffer.length > limit ? buffer.subarray(buffer.length - limit) : buffer
 }

@@ -37,10 +37,15 @@ export interface ExecCall {
   container: string
   cmd: string[]
   options?: ExecOptions
+  /** What the command read from its standard input, once it has ended. */
+  input?: Promise<Buffer>
 }
 
-/** A run context whose exec() answers from `script(cmd)`; records every call and log line. */
-export function runContext(script: (cmd: string[]) => ScriptedExec, containers: ContainerRef[] = [{id: 'c1', name: 'p_db_1', running: true, service: 'db'}]) {
+/**
+ * A run context whose exec() answers from `script(cmd, input)`, `input` being the whole standard
+ * input as text (read first, as psql reads a script); records every call and log line.
+ */
+export function runContext(script: (cmd: string[], input?: string) => ScriptedExec, containers: ContainerRef[] = [{id: 'c1', name: 'p_db_1', running: true, service: 'db'}]) {
   const calls: ExecCall[] = []
   const logs: string[] = []
   const controller = new AbortController()
@@ -51,8 +56,11 @@ export function runContext(script: (cmd: string[]) => ScriptedExec, containers: 
     docker: onlyThese<RunContext['docker']>('docker', {
       serviceContainers: async () => containers,
       async exec(container, cmd, options) {
-        calls.push({container, cmd, options})
-        return handle(script(cmd))
+        const input = options?.stdin ? readBytes(options.stdin) : undefined
+        // Awaited below; this keeps an interrupted read from also being an unhandled rejection.
+        input?.catch(() => {})
+        calls.push({container, cmd, options, input})
+        return handle(script(cmd, input ? (await input).toString('utf8') : undefined))
       },
     }),
     archive: onlyThese<RunContext['archive']>('archive', {gzip: () => zlib.createGzip()}),
@@ -73,6 +81,12 @@ function onlyThese<T extends object>(what: string, members: Partial<T>): T {
             throw new Error(`backup_postgres must not call ${what}.${String(name)}`)
           },
   }) as T
+}
+
+async function readBytes(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))
+  return Buffer.concat(chunks)
 }
 
 export function handle(s: ScriptedExec): ExecHandle {
