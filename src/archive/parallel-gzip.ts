@@ -32,7 +32,7 @@ class ParallelGzip extends Transform {
   constructor(options: ParallelGzipOptions) {
     super()
     this.level = options.level ?? 6
-    this.blockSize = options.blockSize ?? 1 << 20
+    this.blockSize = options.blockSize ?? 1 << 18
     this.concurrency = options.concurrency ?? Math.max(2, os.availableParallelism())
   }
 
