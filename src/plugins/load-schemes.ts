@@ -54,7 +54,7 @@ export function registryFrom(loaded: LoadedScheme[], earlierFailures: SchemeRegi
 }
 
 // Duck-typed on purpose: `instanceof` does not work across separately installed plugins.
-function schemeProblem(value: unknown): string | undefined {
+export function schemeProblem(value: unknown): string | undefined {
   const s = value as Partial<SchemeDefinition>
   if (!s || typeof s !== 'object') return 'hook returned a non-object scheme'
   if (typeof s.type !== 'string' || !/^[a-z][a-z0-9_]*$/.test(s.type)) return `scheme type ${String(s.type)} is not a lower_snake_case name`
