@@ -107,7 +107,7 @@ export interface DockerOps {
 }
 
 /** The read-only part of DockerOps, available while planning. */
-export type DockerQueries = Pick<DockerOps, 'serviceContainers' | 'volumeUsers' | 'serviceImage'>
+export type DockerQueries = Pick<DockerOps, 'serviceContainers' | 'volumeUsers' | 'hostPathUsers' | 'serviceImage'>
 
 /** Archive helpers written once in the core. */
 export interface ArchiveOps {

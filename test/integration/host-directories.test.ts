@@ -9,7 +9,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
-import {requireEngine} from './helpers/engine.js'
+import {docker, requireEngine} from './helpers/engine.js'
 import {runCli, spawnCli} from './helpers/cli.js'
 import {snapshotTree} from './helpers/fs-compare.js'
 import {fillSampleTree} from './helpers/sample-tree.js'
@@ -112,6 +112,21 @@ describe('backing up the bind-mounted host directories of a compose project', fu
     expect(plan.dryRun).to.equal(true)
     expect(plan.items[0]).to.include({service: 'app', source: path.join(project.dir, 'data'), folder: itemDir})
     expect(await readdir(itemDir)).to.deep.equal(before)
+  })
+
+  it('with stop: true, stops the containers that bind-mount the directory while reading it, then starts them', async function () {
+    const startedAt = async () => (await docker().getContainer(await project.containerId('app')).inspect()).State
+    const before = await startedAt()
+    const config = path.join(project.dir, 'stop.json')
+    await writeFile(config, JSON.stringify({app: [{type: 'backup_host_directories', directories: ['./data'], stop: true}]}))
+    const dry = await runCli(['backup', '--config', config, '--target', path.join(project.dir, 'stop-target'), '--dry-run', '--json'], {cwd: project.dir})
+    expect(JSON.parse(dry.stdout).items[0].stops).to.have.length(1)
+    const {exitCode, stdout, stderr} = await runCli(['backup', '--config', config, '--target', path.join(project.dir, 'stop-target'), '--json'], {cwd: project.dir, reject: false})
+    expect(exitCode, stderr).to.equal(0)
+    expect(JSON.parse(stdout).items[0].downtimeSeconds).to.be.a('number')
+    const after = await startedAt()
+    expect(after.Running).to.equal(true)
+    expect(after.StartedAt).not.to.equal(before.StartedAt)
   })
 
   it('refuses a bad scheme config with exit 2, naming the file and key, and writes nothing', async function () {

@@ -13,9 +13,13 @@ import {type HostItemData, restoreHostPath} from './restore.js'
 export interface HostDirectoriesOptions {
   /** `["all"]` (default) or host paths (absolute, `~/`, or relative to the project) or container paths. */
   directories?: string[]
+  /** Stop the containers that bind-mount the directory while it is read (default false). */
+  stop?: boolean
 }
 
-type ItemData = HostItemData
+interface ItemData extends HostItemData {
+  stop: boolean
+}
 
 export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, ItemData> = {
   type: 'backup_host_directories',
@@ -26,6 +30,7 @@ export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, Ite
     additionalProperties: false,
     properties: {
       directories: {type: 'array', minItems: 1, uniqueItems: true, items: {type: 'string', minLength: 1}},
+      stop: {type: 'boolean'},
     },
   },
   defaultEntry: {directories: ['all']},
@@ -34,20 +39,30 @@ export const hostDirectoriesScheme: SchemeDefinition<HostDirectoriesOptions, Ite
     const binds = service.mounts.filter((m) => m.type === 'bind' && m.source)
     const wanted = options.directories ?? ['all']
     const chosen = wanted.includes('all') ? await archivable(binds, ctx.log.warn) : wanted.map((d) => findMount(service, binds, ctx.project.directory, d))
-    return chosen.map((mount) => item(mount.source!, ctx.project.directory))
+    const stop = options.stop ?? false
+    const items: Array<PlannedItem<ItemData>> = []
+    for (const mount of chosen) {
+      const stops = stop ? (await ctx.docker.hostPathUsers(mount.source!)).filter((c) => c.running).map((c) => c.name) : []
+      items.push(item(mount.source!, ctx.project.directory, stop, stops))
+    }
+    return items
   },
 
   async backup(ctx, item, out) {
-    await pipeline(ctx.archive.packPath(item.data.path), out, {signal: ctx.signal})
+    const read = () => pipeline(ctx.archive.packPath(item.data.path), out, {signal: ctx.signal})
+    // Looked up now, not at plan time: containers may have come or gone since.
+    if (item.data.stop) await ctx.docker.withStopped(await ctx.docker.hostPathUsers(item.data.path), read)
+    else await read()
   },
 
   restore: restoreHostPath,
 }
 
-function item(source: string, projectDir: string): PlannedItem<ItemData> {
+function item(source: string, projectDir: string, stop: boolean, stops: string[]): PlannedItem<ItemData> {
   const relative = path.relative(projectDir, source)
   const inside = relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
-  return {folder: 'bind_mounts', name: inside ? relative || '.' : source, source, extension: '.tar.gz', identity: `host:${source}`, data: {path: source}}
+  const name = inside ? relative || '.' : source
+  return {folder: 'bind_mounts', name, source, extension: '.tar.gz', stops, identity: `host:${source}`, data: {path: source, stop}}
 }
 
 /** Sockets and devices (`/var/run/docker.sock`) hold no data to back up; say so. */

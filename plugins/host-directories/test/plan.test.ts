@@ -4,7 +4,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-import type {MountModel, PlanContext} from 'backupbot'
+import type {ContainerRef, MountModel, PlanContext} from 'backupbot'
 
 import {hostDirectoriesScheme as scheme} from '../src/index.js'
 
@@ -13,6 +13,7 @@ describe('planning backup_host_directories', function () {
   let warnings: string[]
   let ctx: PlanContext
   let socketServer: net.Server
+  let users: ContainerRef[] = []
 
   const bind = (source: string, target: string): MountModel => ({type: 'bind', source, target, readOnly: false, backedUp: true})
   const svc = (mounts: MountModel[]) => ({name: 'web', environment: {}, definition: {}, mounts})
@@ -36,7 +37,7 @@ describe('planning backup_host_directories', function () {
       log: {info() {}, debug() {}, warn: (m) => warnings.push(m)},
       resolve: async (v) => v,
       secret() {},
-      docker: {serviceContainers: async () => [], volumeUsers: async () => [], serviceImage: async () => undefined},
+      docker: {serviceContainers: async () => [], volumeUsers: async () => [], hostPathUsers: async () => users, serviceImage: async () => undefined},
     }
   })
 
@@ -60,6 +61,15 @@ describe('planning backup_host_directories', function () {
       const items = await scheme.plan(ctx, svc(mounts), {directories: [wanted]})
       expect(items.map((i) => i.name), wanted).to.deep.equal(['data'])
     }
+  })
+
+  it('lists the running containers it would stop only with stop: true', async function () {
+    users = [{id: 'a', name: 'web-1', running: true}, {id: 'b', name: 'old-1', running: false}]
+    const mounts = [bind(path.join(dir, 'data'), '/data')]
+    expect((await scheme.plan(ctx, svc(mounts), {})).map((i) => i.stops)).to.deep.equal([[]])
+    const [stopping] = await scheme.plan(ctx, svc(mounts), {stop: true})
+    expect(stopping.stops).to.deep.equal(['web-1'])
+    expect(stopping.data).to.deep.equal({path: path.join(dir, 'data'), stop: true})
   })
 
   it('rejects a listed path that is not a bind mount of the service, listing the mounts', async function () {

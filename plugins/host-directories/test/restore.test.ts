@@ -23,7 +23,7 @@ describe('restoring a host directory (fake engine)', function () {
     {id: '2', name: 'p_gone_1', running: false},
   ]
 
-  const item = (p: string): BackupItem<{path: string}> => ({service: 'app', scheme: 'backup_host_directories', folder: 'bind_mounts', name: 'data', source: p, extension: '.tar.gz', data: {path: p}})
+  const item = (p: string): BackupItem<{path: string; stop: boolean}> => ({service: 'app', scheme: 'backup_host_directories', folder: 'bind_mounts', name: 'data', source: p, extension: '.tar.gz', data: {path: p, stop: false}})
   const opts = (o: Partial<RestoreOptions> = {}): RestoreOptions => ({force: false, dryRun: false, devices: false, ...o})
 
   beforeEach(async function () {

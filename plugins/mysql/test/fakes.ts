@@ -22,7 +22,7 @@ export function planContext(references: Record<string, string> = {}) {
       return value
     },
     secret: (value) => secrets.push(value),
-    docker: {serviceContainers: async () => [], volumeUsers: async () => [], serviceImage: async () => undefined},
+    docker: {serviceContainers: async () => [], volumeUsers: async () => [], hostPathUsers: async () => [], serviceImage: async () => undefined},
   }
   return {ctx, secrets, resolved}
 }

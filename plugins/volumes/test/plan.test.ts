@@ -35,6 +35,7 @@ describe('planning backup_volume', function () {
       docker: {
         serviceContainers: async () => [],
         serviceImage: async () => undefined,
+        hostPathUsers: async () => [],
         async volumeUsers(name) {
           asked.push(name)
           return users[name] ?? []

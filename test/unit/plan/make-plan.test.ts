@@ -33,6 +33,7 @@ function input(extra: Partial<PlanInput> = {}): PlanInput {
     docker: {
       serviceContainers: async () => [],
       volumeUsers: async () => [],
+      hostPathUsers: async () => [],
       serviceImage: async () => undefined,
     },
     ...extra,
