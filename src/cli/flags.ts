@@ -16,3 +16,11 @@ export const projectFlags = {
 export const targetFlag = {
   target: Flags.string({char: 't', summary: 'Root of the backup tree.', default: './backups'}),
 }
+
+/** The scheme config, for the commands that plan items (backup, and restore, which re-plans them). */
+export const configFlag = {
+  config: Flags.string({
+    char: 'c',
+    summary: 'Scheme config file (JSON or YAML); - reads standard input. Default: backupbot.json, .yaml or .yml in the current directory.',
+  }),
+}

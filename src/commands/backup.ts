@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {projectFlags, targetFlag} from '../cli/flags.js'
+import {configFlag, projectFlags, targetFlag} from '../cli/flags.js'
 import {withInterrupt} from '../cli/interrupt.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
@@ -28,7 +28,7 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
   static override flags = {
     ...projectFlags,
     ...targetFlag,
-    config: Flags.string({char: 'c', summary: 'Scheme config file (JSON or YAML); - reads standard input. Default: backupbot.json, .yaml or .yml in the current directory.'}),
+    ...configFlag,
     keep: Flags.integer({summary: 'Keep this many versions per item; older ones are removed after the new one is complete.', min: 1}),
     'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
   }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {projectFlags, targetFlag} from '../cli/flags.js'
+import {configFlag, projectFlags, targetFlag} from '../cli/flags.js'
 import {withInterrupt} from '../cli/interrupt.js'
 import {renderRestore} from '../render/restore.js'
 import {restore} from '../run/restore.js'
@@ -29,7 +29,7 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
     compose: projectFlags.compose,
     'project-name': projectFlags['project-name'],
     ...targetFlag,
-    config: Flags.string({char: 'c', summary: 'Scheme config file (as for backup).'}),
+    ...configFlag,
     version: Flags.integer({char: 'n', summary: 'The version to restore (1 = newest).', default: 1, min: 0}),
     to: Flags.string({summary: 'Restore elsewhere: a host path, a volume name or a database name, depending on the item.'}),
     force: Flags.boolean({summary: 'Replace a destination that holds data (exactly: what the backup lacks is removed).'}),
