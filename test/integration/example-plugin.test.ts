@@ -2,7 +2,6 @@
 // with npm, installed offline with `plugins:install file:...` into an isolated backupbot, and
 // used for a real backup of a running compose service.
 import {expect} from 'chai'
-import {execa} from 'execa'
 import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,6 +12,7 @@ import {readFileSync} from 'node:fs'
 import {REPO_ROOT, runCli} from './helpers/cli.js'
 import {type ComposeProject, startComposeProject} from './helpers/compose.js'
 import {requireEngine} from './helpers/engine.js'
+import {isolatedBackupbot, packPlugin} from './helpers/plugin-install.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/testbed', import.meta.url))
 const pluginDir = path.join(REPO_ROOT, 'examples', 'scheme-plugin')
@@ -21,23 +21,16 @@ describe('the example scheme plugin from the plugin authors doc', function () {
   let project: ComposeProject
   let work: string
   let env: Record<string, string>
+  let tarball: string
   const cli = (args: string[]) => runCli(args, {cwd: project.dir, env, reject: false})
 
   before(async function () {
     this.timeout(240_000)
     await requireEngine()
     work = await mkdtemp(path.join(os.tmpdir(), 'bb-example-plugin-'))
-    env = {
-      BACKUPBOT_DATA_DIR: path.join(work, 'data'),
-      BACKUPBOT_CACHE_DIR: path.join(work, 'cache'),
-      BACKUPBOT_CONFIG_DIR: path.join(work, 'config'),
-      npm_config_cache: path.join(work, 'npm-cache'),
-      npm_config_update_notifier: 'false',
-      npm_config_audit: 'false',
-      npm_config_fund: 'false',
-    }
+    env = await isolatedBackupbot(work)
     // `npm pack` runs the plugin's prepack (its build), as it would for an author.
-    await execa('npm', ['pack', '--pack-destination', work], {cwd: pluginDir, env: {npm_config_cache: env.npm_config_cache}})
+    tarball = await packPlugin(pluginDir, work, env)
     project = await startComposeProject(fixture)
   })
 
@@ -48,8 +41,7 @@ describe('the example scheme plugin from the plugin authors doc', function () {
 
   it('installs offline from the packed tarball with plugins:install file:', async function () {
     this.timeout(240_000)
-    const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'))!
-    const install = await cli(['plugins:install', `file:${path.join(work, tarball)}`])
+    const install = await cli(['plugins:install', `file:${tarball}`])
     expect(install.exitCode, install.stderr).to.equal(0)
     const {stdout} = await cli(['schemes', '--json'])
     expect(JSON.parse(stdout).schemes.map((s: {type: string; plugin: string}) => `${s.type}@${s.plugin}`)).to.include('backup_exec@backupbot-plugin-exec-example')

@@ -5,7 +5,6 @@
 // the scheme, backs up a real PostgreSQL container (the dump restores into a fresh server with
 // identical rows), and after plugins:uninstall refuses the config again.
 import {expect} from 'chai'
-import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {lstat, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
@@ -15,9 +14,10 @@ import {gunzipSync} from 'node:zlib'
 import {execa} from 'execa'
 
 import {REPO_ROOT, runCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
-import {requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './helpers/engine.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
+import {requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
 import {type LocalRegistry, startLocalRegistry} from './helpers/registry.js'
+import {removeFreshPostgres, startFreshPostgres} from './helpers/fresh-postgres.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/postgres-project', import.meta.url))
 const PLUGIN = '@backupbot/plugin-postgres'
@@ -78,7 +78,7 @@ describe('plugins:install of @backupbot/plugin-postgres from an npm registry', f
     await registry?.stop()
     if (work) await rm(work, {recursive: true, force: true})
     await project?.down()
-    if (freshServers.length > 0) await execa('docker', ['rm', '-f', '-v', ...freshServers], {reject: false})
+    await removeFreshPostgres()
     await cleanupTestResources()
   })
 
@@ -172,20 +172,3 @@ async function symlinksUnder(dir: string): Promise<string[]> {
   return found
 }
 
-/** Fresh servers this file started, removed in its `after` (and by label otherwise). */
-const freshServers: string[] = []
-
-/** A new PostgreSQL server outside compose, labelled for cleanup; resolves once it answers. */
-async function startFreshPostgres(): Promise<string> {
-  const name = `bbtest-pgrestore-${randomBytes(4).toString('hex')}`
-  freshServers.push(name)
-  await execa('docker', ['run', '-d', '--name', name, '--label', `${TEST_LABEL}=1`, '-e', 'POSTGRES_PASSWORD', TEST_IMAGES.postgres], {
-    env: {POSTGRES_PASSWORD: 'fresh-server-pw'},
-  })
-  await waitUntil(async () => (await execa('docker', ['exec', name, 'psql', '-X', '-U', 'postgres', '-c', 'SELECT 1'], {reject: false})).exitCode === 0, {
-    timeoutMs: 120_000,
-    intervalMs: 250,
-    what: `${name} to answer`,
-  })
-  return name
-}

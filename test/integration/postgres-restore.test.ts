@@ -11,16 +11,16 @@
 // checked over TCP: the tests that need it pass `extra_args: ["--host=127.0.0.1"]`.
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
-import {cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {cp, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {gunzipSync, gzipSync} from 'node:zlib'
-import {execa} from 'execa'
 
 import {REPO_ROOT, runCli} from './helpers/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
+import {installPackedPlugin, isolatedBackupbot} from './helpers/plugin-install.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/postgres-project', import.meta.url))
 const PLUGIN_DIR = path.join(REPO_ROOT, 'plugins', 'postgres')
@@ -119,7 +119,7 @@ describe('backup_postgres: restoring and verifying dumps of a running PostgreSQL
     work = await mkdtemp(path.join(os.tmpdir(), 'bb-postgres-restore-'))
     target = path.join(work, 'backups')
     cliEnv = await isolatedBackupbot(work)
-    await installPackedPlugin(work, cliEnv)
+    await installPackedPlugin(PLUGIN_DIR, work, cliEnv)
     for (const [name, config] of Object.entries(CONFIGS)) {
       configs[name as Config] = path.join(work, `${name}.json`)
       await writeFile(configs[name as Config]!, JSON.stringify(config))
@@ -429,28 +429,4 @@ async function rewrite(version: string, file: string, content: Buffer): Promise<
   await writeFile(path.join(version, 'manifest.json'), JSON.stringify(manifest, null, 2))
 }
 
-/** Data, cache, config and npm dirs of a backupbot that has only its core plugins. */
-async function isolatedBackupbot(work: string): Promise<Record<string, string>> {
-  const env = {
-    BACKUPBOT_DATA_DIR: path.join(work, 'data'),
-    BACKUPBOT_CACHE_DIR: path.join(work, 'cache'),
-    BACKUPBOT_CONFIG_DIR: path.join(work, 'config'),
-    npm_config_cache: path.join(work, 'npm-cache'),
-    npm_config_userconfig: path.join(work, 'npmrc'),
-    npm_config_update_notifier: 'false',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-  }
-  await writeFile(env.npm_config_userconfig, '')
-  return env
-}
 
-/** `npm pack` of plugins/postgres (its prepack builds it), then `backupbot plugins:install file:<tgz>`. */
-async function installPackedPlugin(work: string, env: Record<string, string>): Promise<void> {
-  const packs = path.join(work, 'packs')
-  await mkdir(packs)
-  await execa('npm', ['pack', '--pack-destination', packs], {cwd: PLUGIN_DIR, env, stdin: 'ignore'})
-  const [tgz] = (await readdir(packs)).filter((f) => f.endsWith('.tgz'))
-  expect(tgz, 'npm pack made a tarball').to.be.a('string')
-  await runCli(['plugins:install', `file:${path.join(packs, tgz!)}`], {cwd: work, env})
-}

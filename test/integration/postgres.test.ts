@@ -10,7 +10,7 @@
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -19,7 +19,9 @@ import {execa} from 'execa'
 
 import {REPO_ROOT, runCli, spawnCli} from './helpers/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './helpers/engine.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
+import {installPackedPlugin, isolatedBackupbot} from './helpers/plugin-install.js'
+import {removeFreshPostgres, startFreshPostgres} from './helpers/fresh-postgres.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/postgres-project', import.meta.url))
 const PLUGIN_DIR = path.join(REPO_ROOT, 'plugins', 'postgres')
@@ -98,7 +100,7 @@ describe('backup_postgres: dumping a running PostgreSQL service (plugin installe
     work = await mkdtemp(path.join(os.tmpdir(), 'bb-postgres-'))
     target = path.join(work, 'backups')
     cliEnv = await isolatedBackupbot(work)
-    await installPackedPlugin(work, cliEnv)
+    await installPackedPlugin(PLUGIN_DIR, work, cliEnv)
     project = await startComposeProject(fixture)
     fresh = await startFreshPostgres()
     await project.waitForExec('db', [...psql(ADMIN, 'shop'), '-c', 'SELECT 1'])
@@ -110,7 +112,7 @@ describe('backup_postgres: dumping a running PostgreSQL service (plugin installe
     // The work dir first: it holds no engine state, and a failing down() must not leave it behind.
     if (work) await rm(work, {recursive: true, force: true})
     await project?.down()
-    if (freshServers.length > 0) await execa('docker', ['rm', '-f', '-v', ...freshServers], {reject: false})
+    await removeFreshPostgres()
     await cleanupTestResources()
   })
 
@@ -351,31 +353,7 @@ describe('backup_postgres: dumping a running PostgreSQL service (plugin installe
   })
 })
 
-/** Data, cache, config and npm dirs of a backupbot that has only its core plugins. */
-async function isolatedBackupbot(work: string): Promise<Record<string, string>> {
-  const env = {
-    BACKUPBOT_DATA_DIR: path.join(work, 'data'),
-    BACKUPBOT_CACHE_DIR: path.join(work, 'cache'),
-    BACKUPBOT_CONFIG_DIR: path.join(work, 'config'),
-    npm_config_cache: path.join(work, 'npm-cache'),
-    npm_config_userconfig: path.join(work, 'npmrc'),
-    npm_config_update_notifier: 'false',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-  }
-  await writeFile(env.npm_config_userconfig, '')
-  return env
-}
 
-/** `npm pack` of plugins/postgres (its prepack builds it), then `backupbot plugins:install file:<tgz>`. */
-async function installPackedPlugin(work: string, env: Record<string, string>): Promise<void> {
-  const packs = path.join(work, 'packs')
-  await mkdir(packs)
-  await execa('npm', ['pack', '--pack-destination', packs], {cwd: PLUGIN_DIR, env, stdin: 'ignore'})
-  const [tgz] = (await readdir(packs)).filter((f) => f.endsWith('.tgz'))
-  expect(tgz, 'npm pack made a tarball').to.be.a('string')
-  await runCli(['plugins:install', `file:${path.join(packs, tgz!)}`], {cwd: work, env})
-}
 
 function parseJson(text: string) {
   try {
@@ -397,20 +375,3 @@ async function versionsIn(itemDir: string): Promise<string[]> {
   return (await readdir(itemDir)).filter((e) => !e.startsWith('.'))
 }
 
-/** Fresh servers this file started, removed in its `after` (and by label otherwise). */
-const freshServers: string[] = []
-
-/** A new PostgreSQL server outside compose, labelled for cleanup; resolves once it answers. */
-async function startFreshPostgres(): Promise<string> {
-  const name = `bbtest-pgrestore-${randomBytes(4).toString('hex')}`
-  freshServers.push(name)
-  await execa('docker', ['run', '-d', '--name', name, '--label', `${TEST_LABEL}=1`, '-e', 'POSTGRES_PASSWORD', TEST_IMAGES.postgres], {
-    env: {POSTGRES_PASSWORD: 'fresh-server-pw'},
-  })
-  await waitUntil(async () => (await execa('docker', ['exec', name, 'psql', '-X', '-U', 'postgres', '-c', 'SELECT 1'], {reject: false})).exitCode === 0, {
-    timeoutMs: 120_000,
-    intervalMs: 250,
-    what: `${name} to answer`,
-  })
-  return name
-}
