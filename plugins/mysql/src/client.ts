@@ -2,18 +2,16 @@
 // statements restore runs. Like the dump, the password only travels in MYSQL_PWD.
 import path from 'node:path'
 
-import type {DockerOps} from 'backupbot'
+import type {CommandOps, ContainerRef} from 'backupbot'
 
 import {dumpEnvironment, findTool} from './command.js'
-import {lastLines} from './container.js'
 import type {DumpData} from './plan.js'
-import {MESSAGE_LIMIT, readAll} from './streams.js'
 
 /** MariaDB's own name first (newer MariaDB images lack `mysql`). */
 export const CLIENT_TOOLS = ['mariadb', 'mysql'] as const
 
-export function findClient(docker: Pick<DockerOps, 'exec'>, container: string): Promise<string> {
-  return findTool(docker, container, CLIENT_TOOLS, 'backup_mysql restores with the image\'s own client')
+export function findClient(commands: CommandOps, container: ContainerRef): Promise<string> {
+  return findTool(commands, container, CLIENT_TOOLS, "backup_mysql restores with the image's own client")
 }
 
 /**
@@ -26,15 +24,14 @@ export function clientCommand(tool: string, user: string, database?: string): st
 }
 
 /** Runs one `-e` batch as the item's user; its tab-separated output (`-N -B`: no headers). `doing` names it in errors. */
-export async function runSql(docker: Pick<DockerOps, 'exec'>, container: string, tool: string, data: DumpData, sql: string, doing: string): Promise<string> {
-  const handle = await docker.exec(container, [...clientCommand(tool, data.user), '-N', '-B', '-e', sql], {env: dumpEnvironment(data)})
-  const [stdout, stderr, code] = await Promise.all([readAll(handle.stdout, 64 * 1024), readAll(handle.stderr, MESSAGE_LIMIT), handle.exitCode])
-  if (code !== 0) throw new Error(`${doing} failed: ${path.posix.basename(tool)} exited with ${code}: ${clientMessage(stderr)}`)
-  return stdout
+export async function runSql(commands: CommandOps, container: ContainerRef, tool: string, data: DumpData, sql: string, doing: string): Promise<string> {
+  const result = await commands.run(container, [...clientCommand(tool, data.user), '-N', '-B', '-e', sql], {env: dumpEnvironment(data)})
+  if (result.code !== 0) throw new Error(`${doing} in ${container.name} failed: ${path.posix.basename(tool)} exited with ${result.code}: ${clientMessage(result.stderr, result.message)}`)
+  return result.stdout
 }
 
-/** The client's `ERROR ...` lines (it echoes the failed statement around them), else its last lines. */
-export function clientMessage(stderr: string): string {
+/** The client's `ERROR ...` lines (it echoes the failed statement around them), else `fallback` (its last lines). */
+export function clientMessage(stderr: string, fallback: string): string {
   const errors = stderr.split('\n').filter((l) => l.startsWith('ERROR'))
-  return (errors.length > 0 ? errors.join(' | ') : lastLines(stderr)) || 'no message'
+  return (errors.length > 0 ? errors.join(' | ') : fallback) || 'no message'
 }

@@ -1,10 +1,9 @@
 // The dump tool inside the database container and its command line. The command line holds no
 // secret: the password goes into the exec's environment (MYSQL_PWD), which neither `ps` on the
 // host nor `docker inspect` of the exec shows.
-import type {DockerOps} from 'backupbot'
+import type {CommandOps, ContainerRef} from 'backupbot'
 
 import type {DumpData} from './plan.js'
-import {readAll} from './streams.js'
 
 /** MariaDB's own name first: newer MariaDB images warn about (or lack) `mysqldump`. */
 export const DUMP_TOOLS = ['mariadb-dump', 'mysqldump'] as const
@@ -35,33 +34,22 @@ export function dumpEnvironment(data: DumpData): Record<string, string> {
 }
 
 /** Finds the dump tool in the container: through `sh` when it has one, else by running each tool. */
-export function findDumpTool(docker: Pick<DockerOps, 'exec'>, container: string): Promise<string> {
-  return findTool(docker, container, DUMP_TOOLS, 'backup_mysql runs the image\'s own dump tool')
+export function findDumpTool(commands: CommandOps, container: ContainerRef): Promise<string> {
+  return findTool(commands, container, DUMP_TOOLS, "backup_mysql runs the image's own dump tool")
 }
 
 /** Finds the first of `tools` in the container; `why` ends the error when there is none. */
-export async function findTool(docker: Pick<DockerOps, 'exec'>, container: string, tools: readonly string[], why: string): Promise<string> {
-  const viaShell = await run(docker, container, ['sh', '-c', tools.map((t) => `command -v ${t}`).join(' || ')])
+export async function findTool(commands: CommandOps, container: ContainerRef, tools: readonly string[], why: string): Promise<string> {
+  // Undefined when the command could not be started at all.
+  const run = (cmd: string[]) => commands.run(container, cmd).catch(() => undefined)
+  const viaShell = await run(['sh', '-c', tools.map((t) => `command -v ${t}`).join(' || ')])
   const found = viaShell?.code === 0 ? viaShell.stdout.trim().split('\n').pop()?.trim() : undefined
   if (found) return found
   if (viaShell === undefined || viaShell.code === 126 || viaShell.code === 127) {
     // No shell in the image (distroless): ask each tool directly.
     for (const tool of tools) {
-      const probe = await run(docker, container, [tool, '--version'])
-      if (probe?.code === 0) return tool
+      if ((await run([tool, '--version']))?.code === 0) return tool
     }
   }
   throw new Error(`neither ${tools.join(' nor ')} was found in the container: ${why}`)
-}
-
-/** Runs a short command; undefined when it could not be started at all. */
-async function run(docker: Pick<DockerOps, 'exec'>, container: string, cmd: string[]) {
-  let handle
-  try {
-    handle = await docker.exec(container, cmd)
-  } catch {
-    return undefined
-  }
-  const [stdout, , code] = await Promise.all([readAll(handle.stdout, 64 * 1024), readAll(handle.stderr, 64 * 1024), handle.exitCode])
-  return {stdout, code}
 }

@@ -1,34 +1,12 @@
-// The config entry of backup_mysql: its JSON Schema (checked by the core before anything runs)
-// and the checks a schema cannot express with a readable message.
+// The config entry of backup_mysql: the common database options (the core adds them to the
+// schema: database | databases, user, password, extra_args) and the extra arguments a schema
+// cannot refuse with a readable message.
+import type {DatabaseOptions, JsonSchema} from 'backupbot'
 
-export interface MysqlOptions {
-  /** One database (a literal or a key reference such as `db.environment.MYSQL_DATABASE`). */
-  database?: string
-  /** `["all"]` (every database, `--all-databases`) or a list of databases (literals or references). */
-  databases?: string[]
-  /** Default `root`; a literal or a key reference. */
-  user?: string
-  /** A literal or a key reference; masked everywhere backupbot prints. */
-  password?: string
-  /** Extra arguments for the dump tool, e.g. `["--hex-blob"]`. */
-  extra_args?: string[]
-}
+export type MysqlOptions = DatabaseOptions
 
-const nonEmpty = {type: 'string', minLength: 1}
-
-export const optionsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    database: nonEmpty,
-    databases: {type: 'array', minItems: 1, uniqueItems: true, items: nonEmpty},
-    user: nonEmpty,
-    password: {type: 'string'},
-    extra_args: {type: 'array', items: {type: 'string'}},
-  },
-  // Exactly one of the two; plan() repeats the check with a plainer message.
-  oneOf: [{required: ['database']}, {required: ['databases']}],
-}
+/** Nothing of its own: every option is one of the common database options. */
+export const optionsSchema: JsonSchema = {type: 'object', additionalProperties: false, properties: {}}
 
 /**
  * Extra arguments that would defeat the scheme: the trailer check needs the dump's comments,
@@ -44,6 +22,11 @@ export function refusedArgument(arg: string): string | undefined {
   if (letter === 'u') return `${arg}: use the "user" option`
   if (letter && 'ABrTX'.includes(letter)) return notPlainDump(arg)
   return undefined
+}
+
+/** A database name that would read as an option where it goes, last on the command line. */
+export function refusedName(name: string): string | undefined {
+  return name.startsWith('-') ? `"${name}" cannot be a database name (it starts with "-")` : undefined
 }
 
 function refusedLongOption(arg: string, name: string, value: string | undefined): string | undefined {

@@ -2,10 +2,13 @@ import {expect} from 'chai'
 import {PassThrough, Readable, Writable} from 'node:stream'
 
 import type {BackupItem} from 'backupbot'
+import {collect as sink, type FakeExec, fakeRunContext} from 'backupbot/testing'
 
 import {mysqlScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
-import {runContext, type ScriptedExec, sink} from './fakes.js'
+
+const runContext = (exec: (cmd: string[]) => FakeExec, containers?: Parameters<typeof fakeRunContext>[0]['containers']) =>
+  fakeRunContext({exec, containers, scheme: 'backup_mysql'})
 
 const DUMP = [
   '-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)',
@@ -21,15 +24,16 @@ const item: BackupItem<DumpData> = {
   folder: 'mysql',
   name: 'shop',
   source: 'database shop of service db (as shopuser)',
-  extension: '.sql.gz',
+  extension: '.sql',
+  compress: true,
   data: {database: 'shop', user: 'shopuser', password: 'pw-Zq81!', extraArgs: []},
 }
 
 /** The tool lookup answers mariadb-dump; the dump itself answers `dump`. */
-const withDump = (dump: ScriptedExec) => (cmd: string[]) => (cmd[0] === 'sh' ? {stdout: '/usr/bin/mariadb-dump\n'} : dump)
+const withDump = (dump: FakeExec) => (cmd: string[]) => (cmd[0] === 'sh' ? {stdout: '/usr/bin/mariadb-dump\n'} : dump)
 
 describe('backing up with backup_mysql (fake engine)', function () {
-  it('streams the dump gzipped into out, run in the running container with the password only in MYSQL_PWD', async function () {
+  it('streams the dump into out (the core compresses it), run in the running container with the password only in MYSQL_PWD', async function () {
     const {ctx, calls} = runContext(withDump({stdout: DUMP}))
     const out = sink()
     await scheme.backup(ctx, item, out.out)
@@ -80,9 +84,9 @@ describe('backing up with backup_mysql (fake engine)', function () {
 
   it('keeps only the end of a long stderr and logs the warnings of a successful dump', async function () {
     const noise = 'x'.repeat(200 * 1024)
-    const {ctx, logs} = runContext(withDump({stdout: DUMP, stderr: `${noise}\nWarning: something minor\n`}))
+    const {ctx, log} = runContext(withDump({stdout: DUMP, stderr: `${noise}\nWarning: something minor\n`}))
     await scheme.backup(ctx, item, sink().out)
-    const warnings = logs.filter((l) => l.startsWith('warn:'))
+    const warnings = log.lines.filter((l) => l.startsWith('warn:'))
     expect(warnings.at(-1)).to.equal('warn: db: mariadb-dump: Warning: something minor')
     expect(warnings.join('').length).to.be.lessThan(70 * 1024)
   })
@@ -93,15 +97,15 @@ describe('backing up with backup_mysql (fake engine)', function () {
     const {ctx} = runContext(withDump({stdout}))
     const out = new Writable({write: (_chunk, _encoding, callback) => callback(new Error('disk full'))})
     const error = await scheme.backup(ctx, item, out).catch((e: Error) => e)
-    expect((error as Error).message).to.equal('mariadb-dump output of database shop could not be written: disk full')
+    expect((error as Error).message).to.equal('mariadb-dump output could not be written: disk full')
   })
 
   it('stops at once when backupbot is interrupted', async function () {
     const stdout = new PassThrough()
     stdout.write('-- MariaDB dump\n')
-    const {ctx, controller} = runContext(withDump({stdout}))
+    const {ctx, abort} = runContext(withDump({stdout}))
     const done = scheme.backup(ctx, item, sink().out).catch((e: Error) => e)
-    setTimeout(() => controller.abort(), 20)
+    setTimeout(() => abort(), 20)
     const error = await done
     expect((error as Error).name).to.equal('AbortError')
   })

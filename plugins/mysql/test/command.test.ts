@@ -1,8 +1,12 @@
 import {expect} from 'chai'
 
+import {type FakeExec, fakeRunContext} from 'backupbot/testing'
+
 import {dumpCommand, dumpEnvironment, findDumpTool} from '../src/command.js'
 import type {DumpData} from '../src/plan.js'
-import {runContext} from './fakes.js'
+
+const runContext = (exec: (cmd: string[]) => FakeExec) => fakeRunContext({exec})
+const container = {id: 'c1', name: 'p_db_1', running: true}
 
 describe('the backup_mysql dump command', function () {
   const data: DumpData = {database: 'shop', user: 'shopuser', password: 'pw-Zq81!', extraArgs: ['--hex-blob']}
@@ -36,19 +40,19 @@ describe('the backup_mysql dump command', function () {
   describe('finding the dump tool', function () {
     it('asks the shell for mariadb-dump first, then mysqldump', async function () {
       const {ctx, calls} = runContext(() => ({stdout: '/usr/bin/mariadb-dump\n'}))
-      expect(await findDumpTool(ctx.docker, 'c1')).to.equal('/usr/bin/mariadb-dump')
+      expect(await findDumpTool(ctx.commands, container)).to.equal('/usr/bin/mariadb-dump')
       expect(calls[0]!.cmd).to.deep.equal(['sh', '-c', 'command -v mariadb-dump || command -v mysqldump'])
     })
 
     it('runs each tool directly when the image has no shell', async function () {
       const {ctx, calls} = runContext((cmd) => (cmd[0] === 'mysqldump' ? {stdout: 'mysqldump  Ver 10.19'} : {exitCode: 127}))
-      expect(await findDumpTool(ctx.docker, 'c1')).to.equal('mysqldump')
+      expect(await findDumpTool(ctx.commands, container)).to.equal('mysqldump')
       expect(calls.map((c) => c.cmd[0])).to.deep.equal(['sh', 'mariadb-dump', 'mysqldump'])
     })
 
     it('fails clearly when the image has neither tool', async function () {
       const {ctx} = runContext(() => ({exitCode: 1}))
-      const error = await findDumpTool(ctx.docker, 'c1').catch((e: Error) => e)
+      const error = await findDumpTool(ctx.commands, container).catch((e: Error) => e)
       expect((error as Error).message).to.contain('neither mariadb-dump nor mysqldump was found')
     })
   })

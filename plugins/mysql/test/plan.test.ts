@@ -1,7 +1,11 @@
 import {expect} from 'chai'
 
+import {fakePlanContext, fakeService} from 'backupbot/testing'
+
 import {mysqlScheme as scheme} from '../src/index.js'
-import {planContext, service} from './fakes.js'
+
+const service = fakeService('db')
+const planContext = (references: Record<string, string> = {}) => fakePlanContext({references})
 
 describe('planning backup_mysql', function () {
   const refs = {
@@ -10,11 +14,12 @@ describe('planning backup_mysql', function () {
     'db.environment.MYSQL_PASSWORD': 'pw-Zq81!',
   }
 
-  it('plans one .sql.gz in folder mysql named after the database, user root by default', async function () {
+  it('plans one .sql in folder mysql, compressed by the core, named after the database, user root by default', async function () {
     const {ctx} = planContext()
     const items = await scheme.plan(ctx, service, {database: 'shop'})
     expect(items).to.have.length(1)
-    expect(items[0]).to.include({folder: 'mysql', name: 'shop', extension: '.sql.gz'})
+    expect(items[0]).to.include({folder: 'mysql', name: 'shop', extension: '.sql', compress: true})
+    expect(items[0]!.refuseRestoreTo).to.equal(undefined)
     expect(items[0]!.data).to.deep.equal({database: 'shop', user: 'root', password: undefined, extraArgs: []})
     expect(items[0]!.stops ?? []).to.deep.equal([])
   })
@@ -52,6 +57,7 @@ describe('planning backup_mysql', function () {
     const {ctx} = planContext()
     const items = await scheme.plan(ctx, service, {databases: ['all']})
     expect(items.map((i) => [i.name, i.data.database])).to.deep.equal([['all-databases', undefined]])
+    expect(items[0]!.refuseRestoreTo).to.contain('--to cannot be used with all-databases')
   })
 
   const refusals: Array<[string, object, string]> = [
@@ -93,11 +99,12 @@ describe('planning backup_mysql', function () {
   })
 
   describe('options schema', function () {
-    // The core validates with ajv; check the schema's shape the same way.
+    // The core validates with ajv, its common database options added; check the same way.
     let validate: (data: unknown) => boolean
     before(async function () {
       const {Ajv} = await import('ajv')
-      validate = new Ajv({strict: false}).compile(scheme.optionsSchema)
+      const {optionsSchemaOf} = await import('../../../src/schemes/options-schema.js')
+      validate = new Ajv({strict: false}).compile(optionsSchemaOf(scheme))
     })
 
     it('accepts database or databases with the other options', function () {

@@ -1,11 +1,14 @@
 import {expect} from 'chai'
-import {PassThrough, Readable} from 'node:stream'
+import {PassThrough} from 'node:stream'
 
 import type {BackupItem, RestoreOptions, StoredArtifact} from 'backupbot'
+import {type ExecCall, fakeArtifact, type FakeExec, fakeRunContext} from 'backupbot/testing'
 
 import {mysqlScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
-import {type ExecCall, runContext, type ScriptedExec} from './fakes.js'
+
+const runContext = (exec: (cmd: string[]) => FakeExec, containers?: Parameters<typeof fakeRunContext>[0]['containers']) =>
+  fakeRunContext({exec, containers, scheme: 'backup_mysql'})
 
 const DUMP = '-- MariaDB dump\nCREATE TABLE `t` (`x` int);\nINSERT INTO `t` VALUES (1);\n-- Dump completed on 2024-05-01 10:11:12\n'
 const PASSWORD = 'pw-Zq81!'
@@ -16,21 +19,14 @@ const shop: BackupItem<DumpData> = {
   folder: 'mysql',
   name: 'shop',
   source: 'database shop of service db (as shopuser)',
-  extension: '.sql.gz',
+  extension: '.sql',
+  compress: true,
   data: {database: 'shop', user: 'shopuser', password: PASSWORD, extraArgs: []},
 }
 const all: BackupItem<DumpData> = {...shop, name: 'all-databases', data: {...shop.data, database: undefined, user: 'root'}}
 
-function artifact(dump = DUMP): StoredArtifact {
-  return {
-    file: '/b/db/mysql/shop/shop.2/shop.sql.gz',
-    number: 2,
-    manifest: {},
-    open: () => Readable.from([]),
-    // In many chunks, as a large dump arrives.
-    content: () => Readable.from(dump.match(/[\s\S]{1,16}/g)!.map((c) => Buffer.from(c))),
-  }
-}
+// Handed out in many chunks, as a large dump arrives.
+const artifact = (dump = DUMP): StoredArtifact => fakeArtifact(dump, {file: '/b/db/mysql/shop/shop.2/shop.sql.gz', number: 2})
 
 const options = (o: Partial<RestoreOptions> = {}): RestoreOptions => ({force: false, dryRun: false, devices: false, ...o})
 
@@ -38,7 +34,7 @@ const options = (o: Partial<RestoreOptions> = {}): RestoreOptions => ({force: fa
  * A server whose database state answers `state` (a row of charset, collation, tables, routines,
  * or '' when it does not exist); `load` answers the restore itself.
  */
-function server(state: string, load: ScriptedExec = {}, extra: (cmd: string[]) => ScriptedExec | undefined = () => undefined) {
+function server(state: string, load: FakeExec = {}, extra: (cmd: string[]) => FakeExec | undefined = () => undefined) {
   return runContext((cmd) => {
     const custom = extra(cmd)
     if (custom) return custom
@@ -157,7 +153,7 @@ describe('restoring with backup_mysql (fake engine)', function () {
   it('refuses a dump without its trailer before changing anything, even with --force', async function () {
     const {ctx, calls} = server('utf8mb4\tutf8mb4_general_ci\t3\t0\n')
     const error = await scheme.restore!(ctx, shop, artifact(DUMP.split('-- Dump completed')[0]), options({force: true})).catch((e: Error) => e)
-    expect((error as Error).message).to.contain('shop.sql.gz (version 2) does not end with the "-- Dump completed" trailer')
+    expect((error as Error).message).to.contain('shop.sql.gz (version 2) is not a complete dump: it does not end with the "-- Dump completed" trailer')
     expect(ddl(calls)).to.deep.equal([])
     expect(loads(calls)).to.deep.equal([])
   })
@@ -181,14 +177,16 @@ describe('restoring with backup_mysql (fake engine)', function () {
   })
 
   it('stops feeding the client when backupbot is interrupted, and says the database may be partly restored', async function () {
-    const {ctx, controller} = server('')
+    const {ctx, abort} = server('')
     const endless = new PassThrough()
     endless.write('INSERT INTO t VALUES (1);\n')
     // The trailer check reads a complete dump; the load then gets the stream that never ends.
     let opened = 0
-    const slow: StoredArtifact = {...artifact(), content: () => (opened++ === 0 ? artifact().content() : endless)}
+    const slow = artifact()
+    const complete = slow.content
+    slow.content = () => (opened++ === 0 ? complete() : endless)
     const done = scheme.restore!(ctx, shop, slow, options()).catch((e: Error) => e)
-    setTimeout(() => controller.abort(new Error('interrupted')), 20)
+    setTimeout(() => abort(new Error('interrupted')), 20)
     const error = await done
     expect((error as Error).message).to.equal('restoring database shop in p_db_1 was interrupted; it may be partly restored')
     expect(endless.destroyed).to.equal(true)
@@ -211,7 +209,7 @@ describe('restoring with backup_mysql (fake engine)', function () {
   it('fails clearly when the service has no running container, without running anything', async function () {
     const {ctx, calls} = runContext(() => ({}), [{id: 'c1', name: 'p_db_1', running: false}])
     const error = await scheme.restore!(ctx, shop, artifact(), options()).catch((e: Error) => e)
-    expect((error as Error).message).to.contain('service db has no running container').and.to.contain('restores through the running database server')
+    expect((error as Error).message).to.contain('service db has no running container').and.to.contain("backup_mysql works through the service's running container")
     expect(calls).to.deep.equal([])
   })
 
@@ -237,13 +235,6 @@ describe('restoring with backup_mysql (fake engine)', function () {
       expect(await scheme.restore!(forced.ctx, all, artifact(), options({force: true}))).to.deep.equal({destination: 'all databases', stopped: [], replaced: true})
       expect(ddl(forced.calls)).to.deep.equal([])
       await loads(forced.calls)[0]!.input
-    })
-
-    it('refuses --to before running anything', async function () {
-      const {ctx, calls} = server('', {}, userObjects('0\n'))
-      const error = await scheme.restore!(ctx, all, artifact(), options({to: 'x'})).catch((e: Error) => e)
-      expect((error as Error).message).to.contain('--to cannot be used with all-databases')
-      expect(calls).to.deep.equal([])
     })
   })
 })
