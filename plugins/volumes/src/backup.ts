@@ -1,7 +1,7 @@
 // Backing up one named volume. Whatever needs no downtime (choosing the image, finding the
 // containers that use the volume) happens before anything is stopped; the containers are
 // stopped only while the volume itself is read and started again as soon as it has been read.
-import type {Readable, Writable} from 'node:stream'
+import type {Writable} from 'node:stream'
 import {finished, pipeline} from 'node:stream/promises'
 
 import type {BackupItem, DockerOps, Logger, RunContext} from 'backupbot'
@@ -12,17 +12,17 @@ export async function backupVolume(ctx: RunContext, item: BackupItem<VolumeItemD
   const {data} = item
   const image = await chooseImage(ctx.docker, ctx.log, item.service, data, data.argv?.[0])
   // Looked up now, not at plan time: containers may have come or gone since.
-  const users = data.stop ? await ctx.docker.volumeUsers(data.volume) : []
-  const whileStopped = <T>(work: () => Promise<T>) => (data.stop ? ctx.docker.withStopped(users, work) : work())
+  const users = data.stop ? await ctx.docker.containers.usingVolume(data.volume) : []
+  const whileStopped = <T>(work: () => Promise<T>) => (data.stop ? ctx.docker.containers.withStopped(users, work) : work())
   if (data.argv) await whileStopped(() => runCommand(ctx, data, data.argv!, image, out))
   else await readThroughArchiveApi(ctx, data, image, out, whileStopped)
 }
 
 /**
  * The default path: the engine's archive API (no tar needed in any image, works with a remote
- * engine, reads at disk pace) and a parallel gzip on our side, faster than gzip in a container
- * (PERF-NOTES.md). The containers are started again once the engine's tar stream has ended,
- * while the last blocks compress.
+ * engine, reads at disk pace); the plain tar goes into `out` and the core compresses it on
+ * every core, faster than gzip in a container (PERF-NOTES.md). The containers are started
+ * again once the engine's tar stream has ended, while the last blocks are still written.
  */
 async function readThroughArchiveApi(
   ctx: RunContext,
@@ -33,8 +33,8 @@ async function readThroughArchiveApi(
 ): Promise<void> {
   let written: Promise<void> | undefined
   await whileStopped(async () => {
-    const tar = await ctx.docker.readVolume(data.volume, data.mountPoint, {image})
-    written = pipeline(tar, ctx.archive.gzip(), out, {signal: ctx.signal})
+    const tar = await ctx.docker.volumes.read(data.volume, data.mountPoint, {image})
+    written = pipeline(tar, out, {signal: ctx.signal})
     written.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
     // If the tar stream breaks, wait for the pipeline: its error is the one worth reporting.
     await Promise.race([finished(tar).catch(() => written), written])
@@ -42,18 +42,11 @@ async function readThroughArchiveApi(
   await written
 }
 
-/** `command` in a temporary container that mounts the volume; its standard output is the artifact. */
+/** `command` in a temporary container that mounts the volume; its standard output is the artifact, as written. */
 async function runCommand(ctx: RunContext, data: VolumeItemData, argv: string[], image: string, out: Writable): Promise<void> {
-  const run = await ctx.docker.runWithVolume(data.volume, data.mountPoint, {image, cmd: argv})
-  const stderr = keepTail(run.stderr)
-  const exitCode = run.exitCode
-  exitCode.catch(() => {}) // awaited below, after the output
-  await pipeline(run.stdout, out, {signal: ctx.signal})
-  const code = await exitCode
-  if (code !== 0) {
-    const detail = stderr().trim()
-    throw new Error(`${argv.join(' ')} (image ${image}) exited with code ${code}${detail ? `: ${detail}` : ''}`)
-  }
+  const run = await ctx.docker.volumes.run(data.volume, data.mountPoint, {image, cmd: argv})
+  const {code, message} = await ctx.commands.save(run, out)
+  if (code !== 0) throw new Error(`${argv.join(' ')} (image ${image}) exited with code ${code}${message ? `: ${message}` : ''}`)
 }
 
 /**
@@ -63,31 +56,19 @@ async function runCommand(ctx: RunContext, data: VolumeItemData, argv: string[],
  * the container, so any image does there.
  */
 export async function chooseImage(
-  docker: Pick<DockerOps, 'serviceImage' | 'imageHasTool'>,
+  docker: Pick<DockerOps, 'images'>,
   log: Logger,
   service: string,
   data: VolumeItemData,
   tool: string | undefined,
 ): Promise<string> {
-  const preferred = data.image ?? (await docker.serviceImage(service))
+  const preferred = data.image ?? (await docker.images.ofService(service))
   if (tool === undefined) return preferred ?? data.helperImage
-  if (preferred && (await docker.imageHasTool(preferred, tool))) return preferred
-  if (await docker.imageHasTool(data.helperImage, tool)) {
+  if (preferred && (await docker.images.hasTool(preferred, tool))) return preferred
+  if (await docker.images.hasTool(data.helperImage, tool)) {
     log.info(`${service}: ${preferred ? `image ${preferred} has no ${tool}` : 'the service has no image'}; using the helper image ${data.helperImage}`)
     return data.helperImage
   }
   const first = preferred ? `image ${preferred}` : `service ${service} (it has no image)`
   throw new Error(`neither ${first} nor the helper image ${data.helperImage} has "${tool}" (or the image is not on the engine; backupbot never pulls): set image or helper_image`)
 }
-
-/** Consumes a stream (so the command never stalls on it) and keeps its last few KB for errors. */
-function keepTail(stream: Readable, limit = 4096): () => string {
-  let tail = Buffer.alloc(0)
-  stream.on('data', (chunk: Buffer) => {
-    tail = Buffer.concat([tail, chunk])
-    if (tail.length > limit) tail = tail.subarray(tail.length - limit)
-  })
-  stream.on('error', () => {})
-  return () => tail.toString('utf8')
-}
-

@@ -15,7 +15,7 @@ export {buildCommand} from './command.js'
 export const volumesScheme: SchemeDefinition<VolumeOptions, VolumeItemData> = {
   type: 'backup_volume',
   aliases: ['backup_volumes'],
-  apiVersion: 1,
+  apiVersion: 2,
   description: 'tar.gz archives of the named volumes of the service, read while the containers using them are stopped',
   optionsSchema,
   defaultEntry: {volumes: ['all']},

@@ -14,11 +14,12 @@ export interface VolumeOptions {
   helper_image?: string
   /** Stop the containers using the volume while it is read (default true). */
   stop?: boolean
-  /** The artifact's extension (default `.tar.gz`); set it to what `command` writes. */
+  /** With `command`: the artifact's extension (default `.tar.gz`); set it to what `command` writes. */
   extension?: string
 }
 
-export const DEFAULT_EXTENSION = '.tar.gz'
+/** What `command` is taken to write unless `extension` says otherwise (`tar -czf`). */
+export const COMMAND_EXTENSION = '.tar.gz'
 
 export const optionsSchema: JsonSchema = {
   type: 'object',

@@ -1,9 +1,9 @@
 // Planning backup_volume: which named volumes of a service, where they are mounted, and which
 // running containers a backup would stop (for --dry-run). Reads only.
-import type {MountModel, PlanContext, PlannedItem, ServiceModel} from 'backupbot'
+import type {MountInfo, PlanContext, PlannedItem, ServiceInfo} from 'backupbot'
 
 import {buildCommand} from './command.js'
-import {DEFAULT_EXTENSION, defaultHelperImage, type VolumeOptions} from './options.js'
+import {COMMAND_EXTENSION, defaultHelperImage, type VolumeOptions} from './options.js'
 
 /** Scheme-private data of an item, handed back to `backup`. */
 export interface VolumeItemData {
@@ -19,23 +19,24 @@ export interface VolumeItemData {
   argv?: string[]
 }
 
-type NamedMount = MountModel & {source: string; volumeName: string}
+type NamedMount = MountInfo & {source: string; volumeName: string}
 
-export async function planVolumes(ctx: PlanContext, service: ServiceModel, options: VolumeOptions): Promise<Array<PlannedItem<VolumeItemData>>> {
+export async function planVolumes(ctx: PlanContext, service: ServiceInfo, options: VolumeOptions): Promise<Array<PlannedItem<VolumeItemData>>> {
   const chosen = selectMounts(service, options.volumes ?? ['all'])
   // A service without named volumes asks nothing of the engine (zero-config on any project).
   if (chosen.length === 0) return []
+  const format = artifactFormat(options)
   const image = options.image === undefined ? undefined : await ctx.resolve(options.image, 'image')
   const stop = options.stop ?? true
   const items: Array<PlannedItem<VolumeItemData>> = []
   for (const mount of chosen) {
     const argv = options.command === undefined ? undefined : buildCommand(options.command, mount.target, options.use_mountpoint ?? true)
-    const stops = stop ? (await ctx.docker.volumeUsers(mount.volumeName)).filter((c) => c.running).map((c) => c.name) : []
+    const stops = stop ? (await ctx.docker.containers.usingVolume(mount.volumeName)).filter((c) => c.running).map((c) => c.name) : []
     items.push({
       folder: 'named_volumes',
       name: mount.source,
       source: `volume ${mount.volumeName} at ${mount.target}`,
-      extension: options.extension ?? DEFAULT_EXTENSION,
+      ...format,
       stops,
       identity: `volume:${mount.volumeName}`,
       data: {volume: mount.volumeName, mountPoint: mount.target, stop, image, helperImage: options.helper_image ?? defaultHelperImage(), argv},
@@ -44,8 +45,20 @@ export async function planVolumes(ctx: PlanContext, service: ServiceModel, optio
   return items
 }
 
+/**
+ * The archive API's plain tar is compressed by the core (stored as `.tar.gz`); a `command`'s
+ * output is stored as it is written, under the extension the user gives it.
+ */
+function artifactFormat(options: VolumeOptions): {extension: string; compress: boolean} {
+  if (options.command !== undefined) return {extension: options.extension ?? COMMAND_EXTENSION, compress: false}
+  if (options.extension !== undefined && options.extension !== '.tar.gz') {
+    throw new Error(`extension ${options.extension} applies only with command: without it the volume is read as a tar that backupbot gzips (.tar.gz)`)
+  }
+  return {extension: '.tar', compress: true}
+}
+
 /** The service's named volume mounts, once per volume (anonymous volumes are not `volume` mounts). */
-export function namedMounts(service: ServiceModel): NamedMount[] {
+export function namedMounts(service: ServiceInfo): NamedMount[] {
   const seen = new Set<string>()
   const mounts: NamedMount[] = []
   for (const m of service.mounts) {
@@ -57,7 +70,7 @@ export function namedMounts(service: ServiceModel): NamedMount[] {
 }
 
 /** `all`, or the listed volumes by compose name or engine name; an unknown name is an error. */
-export function selectMounts(service: ServiceModel, wanted: string[]): NamedMount[] {
+export function selectMounts(service: ServiceInfo, wanted: string[]): NamedMount[] {
   const mounts = namedMounts(service)
   if (wanted.includes('all')) return mounts
   const chosen = new Set<NamedMount>()

@@ -7,7 +7,6 @@ import type {BackupItem, RestoreOptions, RestoreReport, RunContext, StoredArtifa
 
 import {chooseImage} from './backup.js'
 import type {VolumeItemData} from './plan.js'
-import {firstEntry} from './tar-root.js'
 
 /** The engine's rule for volume names. */
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]+$/
@@ -17,48 +16,49 @@ export async function restoreVolume(ctx: RunContext, item: BackupItem<VolumeItem
   const volume = options.to ?? data.volume
   if (!VOLUME_NAME.test(volume)) throw new Error(`--to ${volume}: backup_volume restores into a Docker volume; give a volume name (letters, digits, _ . -)`)
   if (data.argv) throw new Error(restoreByHand(data, volume, artifact))
-  const root = await archiveRoot(data, volume, artifact)
+  const root = archiveRoot(data, volume, artifact)
   // The engine writes entries beside the mount point: mount it where the archive's top name lands.
   const mountPoint = posix.join(posix.dirname(data.mountPoint), root)
   const destination = `volume ${volume}`
-  const exists = await ctx.docker.volumeExists(volume)
+  const exists = await ctx.docker.volumes.exists(volume)
   const image = await chooseImage(ctx.docker, ctx.log, item.service, data, undefined)
-  const empty = exists ? await ctx.docker.volumeIsEmpty(volume, {image}) : true
+  const empty = exists ? await ctx.docker.volumes.isEmpty(volume, {image}) : true
   const refusal = () => new Error(`${destination} is not empty: use --force to replace its content exactly, or --to another volume`)
   if (!empty && !options.force) throw refusal()
   let eraser = empty ? undefined : await chooseImage(ctx.docker, ctx.log, item.service, data, 'find')
   // Every container that mounts it, of any project: none may write while it is replaced.
-  const users = exists ? await ctx.docker.volumeUsers(volume) : []
+  const users = exists ? await ctx.docker.containers.usingVolume(volume) : []
   const report: RestoreReport = {destination, stopped: users.filter((u) => u.running).map((u) => u.name), replaced: !empty}
   if (options.dryRun) return report
-  if (!exists) await ctx.docker.createVolume(volume)
-  await ctx.docker.withStopped(users, async () => {
+  if (!exists) await ctx.docker.volumes.create(volume)
+  await ctx.docker.containers.withStopped(users, async () => {
     // The users ran until now: look again, now that nothing writes.
-    if (!(await ctx.docker.volumeIsEmpty(volume, {image}))) {
+    if (!(await ctx.docker.volumes.isEmpty(volume, {image}))) {
       if (!options.force) throw refusal()
       eraser ??= await chooseImage(ctx.docker, ctx.log, item.service, data, 'find')
-      await ctx.docker.emptyVolume(volume, {image: eraser})
+      await ctx.docker.volumes.empty(volume, {image: eraser})
       report.replaced = true
     }
     ctx.signal.throwIfAborted()
-    await ctx.docker.writeVolume(volume, mountPoint, artifact.content(), {image})
+    await ctx.docker.volumes.write(volume, mountPoint, artifact.content(), {image})
   })
   return report
 }
 
 /**
- * The archive's top directory, which backup's archive API path makes the mount point's basename.
- * Anything else (a `command`'s tar, another file) is not written blindly into the volume.
+ * The archive's top directory, which backup's archive API path makes the mount point's basename,
+ * as the core found it reading every entry (artifact.tar). Anything else (a `command`'s tar,
+ * another file) is not written blindly into the volume.
  */
-async function archiveRoot(data: VolumeItemData, volume: string, artifact: StoredArtifact): Promise<string> {
-  if (!/\.tar(\.gz)?$/.test(artifact.file)) throw new Error(restoreByHand(data, volume, artifact, 'it is not a .tar or .tar.gz'))
-  const first = await firstEntry(artifact.content())
-  if (!first) throw new Error(`${artifact.file} is an empty archive: it holds not even the volume's top directory`)
-  const name = first.name.replace(/\/+$/, '')
-  if (first.type !== '5' || name === '' || name === '.' || name === '..' || name.includes('/')) {
-    throw new Error(restoreByHand(data, volume, artifact, `its first entry is ${JSON.stringify(first.name)}, not the volume's top directory`))
+function archiveRoot(data: VolumeItemData, volume: string, artifact: StoredArtifact): string {
+  const {tar} = artifact
+  if (!tar) throw new Error(restoreByHand(data, volume, artifact, 'it is not a .tar or .tar.gz archive'))
+  if (tar.entries === 0) throw new Error(`${artifact.file} is an empty archive: it holds not even the volume's top directory`)
+  if (tar.rootKind !== 'directory' || tar.root === '' || tar.root === '.' || tar.root === '..') {
+    const what = tar.rootKind === undefined ? 'is not an entry of it' : `is a ${tar.rootKind}`
+    throw new Error(restoreByHand(data, volume, artifact, `its entries start with ${JSON.stringify(tar.root)}, which ${what}, not the volume's top directory`))
   }
-  return name
+  return tar.root
 }
 
 /** What to tell the user when backupbot cannot put the archive back itself: how to do it by hand. */

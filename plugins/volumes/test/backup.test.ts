@@ -1,16 +1,14 @@
-// backup_volume's run against fake Docker operations: what happens before, during and after
-// the stop, and how failures surface. The real engine is exercised by test/integration/volumes.
+// backup_volume's run against a fake engine (backupbot/testing): what happens before, during and
+// after the stop, and how failures surface. The real engine is exercised by test/integration/volumes.
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
-import {PassThrough, Readable, Writable} from 'node:stream'
-import {gunzipSync} from 'node:zlib'
-import zlib from 'node:zlib'
+import {Readable, Writable} from 'node:stream'
 
-import type {BackupItem, ContainerRef, DockerOps, ExecHandle, RunContext} from 'backupbot'
+import type {BackupItem, ContainerRef, ExecHandle, RunContext} from 'backupbot'
+import {collect, execHandle, type FakeDockerOptions, fakeRunContext} from 'backupbot/testing'
 
 import {volumesScheme as scheme} from '../src/index.js'
 import type {VolumeItemData} from '../src/plan.js'
-import {restoreOpsUnused, unused} from './fakes.js'
 
 const users: ContainerRef[] = [{id: '1', name: 'p_web_1', running: true, service: 'web'}]
 
@@ -21,154 +19,153 @@ function item(data: Partial<VolumeItemData> = {}): BackupItem<VolumeItemData> {
     folder: 'named_volumes',
     name: 'data',
     source: 'volume p_data at /data',
-    extension: '.tar.gz',
+    extension: '.tar',
+    compress: true,
     data: {volume: 'p_data', mountPoint: '/data', stop: true, helperImage: 'helper:1', ...data},
   }
-}
-
-function collect(): {out: Writable; bytes: () => Buffer} {
-  const chunks: Buffer[] = []
-  const out = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(chunk)
-      cb()
-    },
-  })
-  return {out, bytes: () => Buffer.concat(chunks)}
-}
-
-function fakeRun(stdout: Buffer, code: number, stderr = ''): ExecHandle {
-  const err = new PassThrough()
-  err.end(stderr)
-  const out = Readable.from([stdout])
-  return {stdout: out, stderr: err, exitCode: new Promise((resolve) => out.on('end', () => resolve(code)))}
 }
 
 describe('backing up a volume (fake engine)', function () {
   let events: string[]
   let tools: Record<string, string[]>
-  let docker: DockerOps
-  let ctx: RunContext
+  let docker: FakeDockerOptions
   let volumeBytes: Buffer
   let run: ExecHandle
+  let abort: (reason?: Error) => void
+
+  /** The run context, with the engine as `docker` says when it is made. */
+  function context(): RunContext {
+    const fake = fakeRunContext({docker, scheme: 'backup_volume'})
+    abort = fake.abort
+    return fake.ctx
+  }
 
   beforeEach(function () {
     events = []
     tools = {'svc-image': ['tar'], 'helper:1': ['tar', 'zstd']}
     volumeBytes = randomBytes(300_000)
-    run = fakeRun(Buffer.from('archive'), 0)
+    run = execHandle({stdout: 'archive'})
     docker = {
-      serviceContainers: async () => [],
-      exec: async () => {
-        throw new Error('not used')
+      containers: {
+        async usingVolume(volume) {
+          events.push(`users ${volume}`)
+          return users
+        },
+        async withStopped(containers, work) {
+          events.push(`stop ${containers.map((c) => c.name).join(',')}`)
+          try {
+            return await work()
+          } finally {
+            events.push('start')
+          }
+        },
       },
-      async volumeUsers(volume) {
-        events.push(`users ${volume}`)
-        return users
+      images: {
+        async ofService(service) {
+          events.push(`image of ${service}`)
+          return 'svc-image'
+        },
+        async hasTool(image, tool) {
+          events.push(`has ${image} ${tool}`)
+          return tools[image]?.includes(tool) ?? false
+        },
       },
-      async withStopped(containers, work) {
-        events.push(`stop ${containers.map((c) => c.name).join(',')}`)
-        try {
-          return await work()
-        } finally {
-          events.push('start')
-        }
+      volumes: {
+        async read(volume, mountPoint, {image}) {
+          events.push(`read ${volume} ${mountPoint} ${image}`)
+          return Readable.from([volumeBytes.subarray(0, 100_000), volumeBytes.subarray(100_000)])
+        },
+        async run(volume, mountPoint, {image, cmd}) {
+          events.push(`run ${volume} ${mountPoint} ${image} ${cmd.join(' ')}`)
+          return run
+        },
       },
-      async readVolume(volume, mountPoint, {image}) {
-        events.push(`read ${volume} ${mountPoint} ${image}`)
-        return Readable.from([volumeBytes.subarray(0, 100_000), volumeBytes.subarray(100_000)])
-      },
-      async runWithVolume(volume, mountPoint, {image, cmd}) {
-        events.push(`run ${volume} ${mountPoint} ${image} ${cmd.join(' ')}`)
-        return run
-      },
-      async serviceImage(service) {
-        events.push(`image of ${service}`)
-        return 'svc-image'
-      },
-      async imageHasTool(image, tool) {
-        events.push(`has ${image} ${tool}`)
-        return tools[image]?.includes(tool) ?? false
-      },
-      ...restoreOpsUnused(),
-    }
-    ctx = {
-      project: {name: 'p', directory: '/p', configFiles: [], services: {}, volumes: {}, warnings: []},
-      log: {info() {}, debug() {}, warn() {}},
-      signal: new AbortController().signal,
-      docker,
-      archive: {packPath: () => Readable.from([]), gzip: () => zlib.createGzip(), extract: unused},
     }
   })
 
-  it('reads the volume through the archive API while stopped and gzips it, with everything else done first', async function () {
+  it('reads the volume through the archive API while stopped and writes the plain tar (the core compresses it), with everything else done first', async function () {
     const {out, bytes} = collect()
-    await scheme.backup(ctx, item(), out)
-    expect(gunzipSync(bytes()).equals(volumeBytes)).to.equal(true)
+    await scheme.backup(context(), item(), out)
+    expect(bytes().equals(volumeBytes)).to.equal(true)
     expect(events).to.deep.equal(['image of web', 'users p_data', 'stop p_web_1', 'read p_data /data svc-image', 'start'])
   })
 
   it('uses the configured image as is for the archive API (no tool needed)', async function () {
-    await scheme.backup(ctx, item({image: 'mine:2'}), collect().out)
+    await scheme.backup(context(), item({image: 'mine:2'}), collect().out)
     expect(events).to.include('read p_data /data mine:2')
     expect(events.filter((e) => e.startsWith('has '))).to.deep.equal([])
   })
 
   it('falls back to the helper image when the service has none', async function () {
-    docker.serviceImage = async () => undefined
-    await scheme.backup(ctx, item(), collect().out)
+    docker.images!.ofService = async () => undefined
+    await scheme.backup(context(), item(), collect().out)
     expect(events).to.include('read p_data /data helper:1')
   })
 
   it('stops nothing with stop: false', async function () {
-    await scheme.backup(ctx, item({stop: false}), collect().out)
+    await scheme.backup(context(), item({stop: false}), collect().out)
     expect(events).to.deep.equal(['image of web', 'read p_data /data svc-image'])
   })
 
   it('runs a command in the service image when it has the tool, its stdout being the artifact', async function () {
     const {out, bytes} = collect()
-    await scheme.backup(ctx, item({argv: ['tar', '-czf', '-', '/data']}), out)
+    await scheme.backup(context(), item({argv: ['tar', '-czf', '-', '/data']}), out)
     expect(bytes().toString()).to.equal('archive')
     expect(events).to.deep.equal(['image of web', 'has svc-image tar', 'users p_data', 'stop p_web_1', 'run p_data /data svc-image tar -czf - /data', 'start'])
   })
 
   it('runs the command in the helper image when the chosen image lacks the tool', async function () {
-    await scheme.backup(ctx, item({argv: ['zstd', '-c'], image: 'mine:2'}), collect().out)
+    await scheme.backup(context(), item({argv: ['zstd', '-c'], image: 'mine:2'}), collect().out)
     expect(events).to.include('run p_data /data helper:1 zstd -c')
   })
 
   it('fails before stopping anything when no image has the tool', async function () {
-    const error = await scheme.backup(ctx, item({argv: ['nosuchtool', '-czf', '-', '/data']}), collect().out).catch((e: Error) => e)
+    const error = await scheme.backup(context(), item({argv: ['nosuchtool', '-czf', '-', '/data']}), collect().out).catch((e: Error) => e)
     expect((error as Error).message).to.contain('neither image svc-image nor the helper image helper:1 has "nosuchtool"')
     expect(events.some((e) => e.startsWith('stop'))).to.equal(false)
   })
 
-  it('fails with the tail of stderr on a non-zero exit, and starts the containers again', async function () {
-    run = fakeRun(Buffer.alloc(0), 2, `${'x'.repeat(10_000)}\ntar: /nope: No such file or directory\n`)
-    const error = await scheme.backup(ctx, item({argv: ['tar', '-czf', '-', '/nope']}), collect().out).catch((e: Error) => e)
-    expect((error as Error).message).to.match(/^tar -czf - \/nope \(image svc-image\) exited with code 2: x+\ntar: \/nope: No such file or directory$/)
-    expect((error as Error).message.length).to.be.lessThan(4200)
+  it('fails with the end of stderr on a non-zero exit, and starts the containers again', async function () {
+    run = execHandle({stdout: '', stderr: `${'x'.repeat(10_000)}\ntar: /nope: No such file or directory\n`, exitCode: 2})
+    const error = await scheme.backup(context(), item({argv: ['tar', '-czf', '-', '/nope']}), collect().out).catch((e: Error) => e)
+    // The core puts the last lines of stderr on one line (commands.save's message).
+    expect((error as Error).message).to.match(/^tar -czf - \/nope \(image svc-image\) exited with code 2: x+ \| tar: \/nope: No such file or directory$/)
     expect(events.at(-1)).to.equal('start')
   })
 
+  it('keeps the error message bounded however much the command writes on stderr', async function () {
+    run = execHandle({stdout: '', stderr: `${'x'.repeat(200_000)}\ntar: /nope: No such file or directory\n`, exitCode: 2})
+    const error = await scheme.backup(context(), item({argv: ['tar', '-czf', '-', '/nope']}), collect().out).catch((e: Error) => e)
+    expect((error as Error).message).to.match(/: No such file or directory$/)
+    // The core keeps the last 64 KiB of stderr; a single long line is not cut further.
+    expect((error as Error).message.length).to.be.lessThan(64 * 1024 + 100)
+  })
+
   it('fails and starts the containers again when the volume cannot be read', async function () {
-    docker.readVolume = async () => {
+    docker.volumes!.read = async () => {
       throw new Error('No such image: svc-image')
     }
-    const error = await scheme.backup(ctx, item(), collect().out).catch((e: Error) => e)
+    const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
     expect((error as Error).message).to.equal('No such image: svc-image')
     expect(events.at(-1)).to.equal('start')
   })
 
   it('reports a broken archive stream and starts the containers again', async function () {
-    docker.readVolume = async () =>
+    docker.volumes!.read = async () =>
       new Readable({
         read() {
           this.destroy(new Error('unexpected EOF from the engine'))
         },
       })
-    const error = await scheme.backup(ctx, item(), collect().out).catch((e: Error) => e)
+    const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
     expect((error as Error).message).to.equal('unexpected EOF from the engine')
+    expect(events.at(-1)).to.equal('start')
+  })
+
+  it('fails when the output of a command cannot be written, and starts the containers again', async function () {
+    const out = new Writable({write: (_chunk, _encoding, callback) => callback(new Error('disk full'))})
+    const error = await scheme.backup(context(), item({argv: ['tar', '-czf', '-', '/data']}), out).catch((e: Error) => e)
+    expect((error as Error).message).to.equal('the output could not be written: disk full')
     expect(events.at(-1)).to.equal('start')
   })
 
@@ -182,19 +179,26 @@ describe('backing up a volume (fake engine)', function () {
       },
     })
     slow.on('finish', () => events.push('written'))
-    await scheme.backup(ctx, item(), slow)
+    await scheme.backup(context(), item(), slow)
     expect(writes).to.be.greaterThan(0)
     expect(events.indexOf('start')).to.be.lessThan(events.indexOf('written'))
   })
 
   it('gives up and starts the containers again when interrupted', async function () {
-    const controller = new AbortController()
-    ctx.signal = controller.signal
-    docker.readVolume = async () => {
-      setTimeout(() => controller.abort(), 20)
+    docker.volumes!.read = async () => {
+      setTimeout(() => abort(), 20)
       return new Readable({read() {}}) // never ends on its own
     }
-    const error = await scheme.backup(ctx, item(), collect().out).catch((e: Error) => e)
+    const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
+    expect((error as Error).name).to.equal('AbortError')
+    expect(events.at(-1)).to.equal('start')
+  })
+
+  it('gives up on a command and starts the containers again when interrupted', async function () {
+    run = execHandle({stdout: new Readable({read() {}})}) // never ends on its own
+    const ctx = context()
+    setTimeout(() => abort(), 20)
+    const error = await scheme.backup(ctx, item({argv: ['tar', '-czf', '-', '/data']}), collect().out).catch((e: Error) => e)
     expect((error as Error).name).to.equal('AbortError')
     expect(events.at(-1)).to.equal('start')
   })

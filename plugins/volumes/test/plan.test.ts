@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import type {ContainerRef, MountModel, PlanContext, ServiceModel} from 'backupbot'
+import type {ContainerRef, MountInfo, PlanContext, ServiceInfo} from 'backupbot'
+import {fakePlanContext, fakeService} from 'backupbot/testing'
 
 import {volumesScheme as scheme} from '../src/index.js'
 
@@ -9,8 +10,8 @@ describe('planning backup_volume', function () {
   let users: Record<string, ContainerRef[]>
   let ctx: PlanContext
 
-  const volume = (source: string, target: string, volumeName = `p_${source}`): MountModel => ({type: 'volume', source, target, volumeName, readOnly: false, backedUp: true})
-  const svc = (mounts: MountModel[]): ServiceModel => ({name: 'web', environment: {}, definition: {}, mounts})
+  const volume = (source: string, target: string, volumeName = `p_${source}`): MountInfo => ({type: 'volume', source, target, volumeName, readOnly: false, backedUp: true})
+  const svc = (mounts: MountInfo[]): ServiceInfo => fakeService('web', {mounts})
   const web = svc([
     volume('data', '/var/lib/data'),
     volume('cache', '/cache', 'shared-cache'),
@@ -27,28 +28,25 @@ describe('planning backup_volume', function () {
         {id: '3', name: 'p_old_1', running: false},
       ],
     }
-    ctx = {
-      project: {name: 'p', directory: '/srv/p', configFiles: [], services: {}, volumes: {}, warnings: []},
-      log: {info() {}, debug() {}, warn() {}},
-      resolve: async (v) => (v === 'web.image' ? 'local/web:1' : v),
-      secret() {},
+    ctx = fakePlanContext({
+      project: {name: 'p', directory: '/srv/p', services: {web}},
+      references: {'web.image': 'local/web:1'},
       docker: {
-        serviceContainers: async () => [],
-        serviceImage: async () => undefined,
-        hostPathUsers: async () => [],
-        async volumeUsers(name) {
-          asked.push(name)
-          return users[name] ?? []
+        containers: {
+          async usingVolume(name) {
+            asked.push(name)
+            return users[name] ?? []
+          },
         },
       },
-    }
+    }).ctx
   })
 
-  it('plans one tar.gz per named volume for the default entry, leaving out anonymous volumes and binds', async function () {
+  it('plans one tar per named volume for the default entry, compressed by the core, leaving out anonymous volumes and binds', async function () {
     const items = await scheme.plan(ctx, web, scheme.defaultEntry!)
-    expect(items.map((i) => [i.folder, i.name, i.source, i.extension])).to.deep.equal([
-      ['named_volumes', 'data', 'volume p_data at /var/lib/data', '.tar.gz'],
-      ['named_volumes', 'cache', 'volume shared-cache at /cache', '.tar.gz'],
+    expect(items.map((i) => [i.folder, i.name, i.source, i.extension, i.compress])).to.deep.equal([
+      ['named_volumes', 'data', 'volume p_data at /var/lib/data', '.tar', true],
+      ['named_volumes', 'cache', 'volume shared-cache at /cache', '.tar', true],
     ])
     expect(items[0]!.data).to.include({volume: 'p_data', mountPoint: '/var/lib/data', stop: true})
     expect(items[0]!.data.argv).to.equal(undefined)
@@ -93,10 +91,12 @@ describe('planning backup_volume', function () {
     process.env.BACKUPBOT_HELPER_IMAGE = 'local/helper:1'
     try {
       const [data] = await scheme.plan(ctx, web, {volumes: ['data'], command: 'tar -cjf', extension: '.tar.bz2', image: 'web.image'})
-      expect(data!.extension).to.equal('.tar.bz2')
+      // A command's output is stored as it is written: the core does not compress it again.
+      expect([data!.extension, data!.compress]).to.deep.equal(['.tar.bz2', false])
       expect(data!.data).to.deep.include({argv: ['tar', '-cjf', '-', '/var/lib/data'], image: 'local/web:1', helperImage: 'local/helper:1'})
       const [bare] = await scheme.plan(ctx, web, {volumes: ['data'], command: 'tar -czf - -C /var/lib/data .', use_mountpoint: false, helper_image: 'h:2'})
       expect(bare!.data).to.deep.include({argv: ['tar', '-czf', '-', '-C', '/var/lib/data', '.'], helperImage: 'h:2'})
+      expect([bare!.extension, bare!.compress]).to.deep.equal(['.tar.gz', false])
     } finally {
       delete process.env.BACKUPBOT_HELPER_IMAGE
     }
@@ -105,5 +105,11 @@ describe('planning backup_volume', function () {
   it('defaults the helper image to busybox:latest', async function () {
     const [data] = await scheme.plan(ctx, web, {volumes: ['data']})
     expect(data!.data.helperImage).to.equal('busybox:latest')
+  })
+  it('refuses an extension without command, which would misname the tar backupbot gzips', async function () {
+    const error = await scheme.plan(ctx, web, {extension: '.tar.zst'}).catch((e: Error) => e)
+    expect((error as Error).message).to.equal('extension .tar.zst applies only with command: without it the volume is read as a tar that backupbot gzips (.tar.gz)')
+    const [data] = await scheme.plan(ctx, web, {volumes: ['data'], extension: '.tar.gz'})
+    expect([data!.extension, data!.compress]).to.deep.equal(['.tar', true])
   })
 })
