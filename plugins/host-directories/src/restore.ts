@@ -19,10 +19,10 @@ export async function restoreHostPath(ctx: RunContext, item: BackupItem<HostItem
   if (replaced && !options.force) {
     throw new Error(`${destination} is not empty: use --force to replace it exactly (files not in the archive are removed), or --to another path`)
   }
-  const users = await ctx.docker.hostPathUsers(destination)
+  const users = await ctx.docker.containers.usingHostPath(destination)
   const report: RestoreReport = {destination, stopped: users.filter((u) => u.running).map((u) => u.name), replaced}
   if (options.dryRun) return report
-  await ctx.docker.withStopped(users, () => ctx.archive.extract(artifact, destination, {replace: options.force, devices: options.devices}))
+  await ctx.docker.containers.withStopped(users, () => ctx.archive.extract(artifact, destination, {replace: options.force, devices: options.devices}))
   return report
 }
 

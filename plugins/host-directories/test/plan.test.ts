@@ -4,19 +4,21 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-import type {ContainerRef, MountModel, PlanContext} from 'backupbot'
+import type {ContainerRef, MountInfo, PlanContext} from 'backupbot'
+import {fakePlanContext, fakeService, recordingLogger} from 'backupbot/testing'
 
 import {hostDirectoriesScheme as scheme} from '../src/index.js'
 
 describe('planning backup_host_directories', function () {
   let dir: string
-  let warnings: string[]
   let ctx: PlanContext
   let socketServer: net.Server
   let users: ContainerRef[] = []
 
-  const bind = (source: string, target: string): MountModel => ({type: 'bind', source, target, readOnly: false, backedUp: true})
-  const svc = (mounts: MountModel[]) => ({name: 'web', environment: {}, definition: {}, mounts})
+  let log: ReturnType<typeof recordingLogger>
+
+  const bind = (source: string, target: string): MountInfo => ({type: 'bind', source, target, readOnly: false, backedUp: true})
+  const svc = (mounts: MountInfo[]) => fakeService('web', {mounts})
 
   before(async function () {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bb-hostdirs-'))
@@ -31,28 +33,22 @@ describe('planning backup_host_directories', function () {
   })
 
   beforeEach(function () {
-    warnings = []
-    ctx = {
-      project: {name: 'p', directory: dir, configFiles: [], services: {}, volumes: {}, warnings: []},
-      log: {info() {}, debug() {}, warn: (m) => warnings.push(m)},
-      resolve: async (v) => v,
-      secret() {},
-      docker: {serviceContainers: async () => [], volumeUsers: async () => [], hostPathUsers: async () => users, serviceImage: async () => undefined},
-    }
+    log = recordingLogger()
+    ctx = fakePlanContext({project: {name: 'p', directory: dir, services: {}}, log, docker: {containers: {usingHostPath: async () => users}}}).ctx
   })
 
-  it('plans one tar.gz per bind mount for "all", named relative to the project', async function () {
+  it('plans one tar per bind mount for "all", compressed by the core, named relative to the project', async function () {
     const items = await scheme.plan(ctx, svc([bind(path.join(dir, 'data'), '/data'), bind('/etc/hostname', '/h')]), {directories: ['all']})
-    expect(items.map((i) => [i.folder, i.name, i.extension])).to.deep.equal([
-      ['bind_mounts', 'data', '.tar.gz'],
-      ['bind_mounts', '/etc/hostname', '.tar.gz'],
+    expect(items.map((i) => [i.folder, i.name, i.extension, i.compress])).to.deep.equal([
+      ['bind_mounts', 'data', '.tar', true],
+      ['bind_mounts', '/etc/hostname', '.tar', true],
     ])
   })
 
   it('leaves out sockets with a warning instead of failing', async function () {
     const items = await scheme.plan(ctx, svc([bind(path.join(dir, 'app.sock'), '/run/app.sock')]), {})
     expect(items).to.deep.equal([])
-    expect(warnings.join()).to.contain('app.sock is not a file or directory')
+    expect(log.lines.filter((l) => l.startsWith('warn: ')).join()).to.contain('app.sock is not a file or directory')
   })
 
   it('selects listed directories by relative host path, absolute host path or container path', async function () {

@@ -1,14 +1,13 @@
-// backup_host_directories' restore with fake Docker and archive operations: where it restores,
+// backup_host_directories' restore with a fake engine and archive (backupbot/testing): where it restores,
 // what it refuses before stopping anything, and what it stops. The core's extraction and the
 // real engine are exercised by test/integration/restore-host-directories.test.ts.
 import {expect} from 'chai'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {Readable} from 'node:stream'
-import zlib from 'node:zlib'
 
-import type {BackupItem, ContainerRef, DockerOps, RestoreOptions, RunContext, StoredArtifact} from 'backupbot'
+import type {BackupItem, ContainerRef, RestoreOptions, RunContext, StoredArtifact} from 'backupbot'
+import {fakeArtifact, fakeProject, fakeRunContext} from 'backupbot/testing'
 
 import {hostDirectoriesScheme as scheme} from '../src/index.js'
 import {resolveTo} from '../src/restore.js'
@@ -23,7 +22,7 @@ describe('restoring a host directory (fake engine)', function () {
     {id: '2', name: 'p_gone_1', running: false},
   ]
 
-  const item = (p: string): BackupItem<{path: string; stop: boolean}> => ({service: 'app', scheme: 'backup_host_directories', folder: 'bind_mounts', name: 'data', source: p, extension: '.tar.gz', data: {path: p, stop: false}})
+  const item = (p: string): BackupItem<{path: string; stop: boolean}> => ({service: 'app', scheme: 'backup_host_directories', folder: 'bind_mounts', name: 'data', source: p, extension: '.tar', compress: true, data: {path: p, stop: false}})
   const opts = (o: Partial<RestoreOptions> = {}): RestoreOptions => ({force: false, dryRun: false, devices: false, ...o})
 
   beforeEach(async function () {
@@ -33,34 +32,31 @@ describe('restoring a host directory (fake engine)', function () {
     await writeFile(path.join(dir, 'data', 'a.txt'), 'a')
     await writeFile(path.join(dir, 'file.conf'), 'x')
     events = []
-    stored = {file: '/backups/app/bind_mounts/data/data.1/data.tar.gz', number: 1, manifest: {}, open: () => Readable.from([]), content: () => Readable.from([])}
-    const docker: Partial<DockerOps> = {
-      async hostPathUsers(p) {
-        events.push(`users ${p}`)
-        return users
+    stored = fakeArtifact('', {file: '/backups/app/bind_mounts/data/data.1/data.tar.gz', tar: {root: 'data', rootKind: 'directory', entries: 2, bytes: 1}})
+    ctx = fakeRunContext({
+      project: fakeProject([], {directory: dir}),
+      docker: {
+        containers: {
+          async usingHostPath(p) {
+            events.push(`users ${p}`)
+            return users
+          },
+          async withStopped(containers, work) {
+            events.push(`stop ${containers.filter((c) => c.running).map((c) => c.name).join(',')}`)
+            try {
+              return await work()
+            } finally {
+              events.push('start')
+            }
+          },
+        },
       },
-      async withStopped(containers, work) {
-        events.push(`stop ${containers.filter((c) => c.running).map((c) => c.name).join(',')}`)
-        try {
-          return await work()
-        } finally {
-          events.push('start')
-        }
-      },
-    }
-    ctx = {
-      project: {name: 'p', directory: dir, configFiles: [], services: {}, volumes: {}, warnings: []},
-      log: {info() {}, debug() {}, warn() {}},
-      signal: new AbortController().signal,
-      docker: docker as DockerOps,
       archive: {
-        packPath: () => Readable.from([]),
-        gzip: () => zlib.createGzip(),
         async extract(artifact, destination, options) {
           events.push(`extract ${artifact.number} ${destination} replace=${options.replace} devices=${options.devices}`)
         },
       },
-    }
+    }).ctx
   })
 
   afterEach(async function () {
