@@ -1,38 +1,37 @@
-// The config entry of backup_postgres: its JSON Schema (checked by the core before anything
-// runs) and the checks a schema cannot express with a readable message.
+// The config entry of backup_postgres: its own option, `format` (the core adds the common
+// database options: database | databases, user, password, extra_args), and the rules of pg_dump
+// and pg_dumpall a schema cannot express with a readable message: which names and extra
+// arguments they would misread.
+import type {DatabaseOptions, DatabaseRules, JsonSchema} from 'backupbot'
 
 export type DumpFormat = 'plain' | 'custom'
 
-export interface PostgresOptions {
-  /** One database (a literal or a key reference such as `db.environment.POSTGRES_DB`). */
-  database?: string
-  /** `["all"]` (the whole cluster, `pg_dumpall`) or a list of databases (literals or references). */
-  databases?: string[]
-  /** Default `postgres`; a literal or a key reference. */
-  user?: string
-  /** A literal or a key reference; masked everywhere backupbot prints. */
-  password?: string
-  /** `plain` (default): gzipped SQL. `custom`: `pg_dump -Fc`, for pg_restore. */
+export interface PostgresOptions extends DatabaseOptions {
+  /** `plain` (default): SQL, gzipped by backupbot. `custom`: `pg_dump -Fc`, for pg_restore. */
   format?: DumpFormat
-  /** Extra arguments for pg_dump/pg_dumpall, e.g. `["--host=127.0.0.1"]`. */
-  extra_args?: string[]
 }
 
-const nonEmpty = {type: 'string', minLength: 1}
-
-export const optionsSchema = {
+export const optionsSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    database: nonEmpty,
-    databases: {type: 'array', minItems: 1, uniqueItems: true, items: nonEmpty},
-    user: nonEmpty,
-    password: {type: 'string'},
-    format: {enum: ['plain', 'custom']},
-    extra_args: {type: 'array', items: {type: 'string'}},
-  },
-  // Exactly one of the two; plan() repeats the check with a plainer message.
-  oneOf: [{required: ['database']}, {required: ['databases']}],
+  properties: {format: {enum: ['plain', 'custom']}},
+}
+
+/** What PlanContext.databases checks for a dump in `format`. */
+export function databaseRules(format: DumpFormat): DatabaseRules {
+  return {defaultUser: 'postgres', refuseName: refusedName, refuseArgument: (arg, all) => refusedArgument(arg, {all, format})}
+}
+
+/**
+ * libpq reads a --dbname holding "=" or starting with a postgres:// URI as a connection string,
+ * which could point elsewhere or carry a password.
+ */
+export function isConnectionString(name: string): boolean {
+  return name.includes('=') || /^postgres(?:ql)?:\/\//i.test(name)
+}
+
+function refusedName(name: string): string | undefined {
+  return isConnectionString(name) ? 'a database name cannot contain "=" or be a postgres:// URI (pg_dump would read it as a connection string)' : undefined
 }
 
 /** Which tool the arguments go to, and in which format it writes. */

@@ -1,33 +1,37 @@
 import {expect} from 'chai'
 
+import {fakePlanContext, fakeService} from 'backupbot/testing'
+
 import {postgresScheme as scheme} from '../src/index.js'
-import {planContext, service} from './fakes.js'
 
 describe('planning backup_postgres', function () {
+  const service = fakeService('db')
   const refs = {
     'db.environment.POSTGRES_DB': 'shop',
     'db.environment.POSTGRES_USER': 'shopuser',
     'db.environment.POSTGRES_PASSWORD': 'pw-Zq81!',
   }
+  const planContext = (references: Record<string, string> = {}) => fakePlanContext({references})
 
-  it('plans one plain .sql.gz in folder postgres named after the database, user postgres by default', async function () {
+  it('plans one plain .sql (gzipped by the core) in folder postgres named after the database, user postgres by default', async function () {
     const {ctx} = planContext()
     const items = await scheme.plan(ctx, service, {database: 'shop'})
     expect(items).to.have.length(1)
-    expect(items[0]).to.include({folder: 'postgres', name: 'shop', extension: '.sql.gz'})
+    expect(items[0]).to.include({folder: 'postgres', name: 'shop', extension: '.sql', compress: true, source: 'database shop of service db (as postgres, plain)'})
     expect(items[0]!.data).to.deep.equal({database: 'shop', user: 'postgres', password: undefined, format: 'plain', extraArgs: []})
     expect(items[0]!.stops ?? []).to.deep.equal([])
+    expect(items[0]!.refuseRestoreTo).to.equal(undefined)
   })
 
-  it('plans a .dump for format custom', async function () {
+  it('plans a .dump, not compressed again, for format custom', async function () {
     const {ctx} = planContext()
     const [item] = await scheme.plan(ctx, service, {database: 'shop', format: 'custom'})
-    expect(item).to.include({name: 'shop', extension: '.dump'})
+    expect(item).to.include({name: 'shop', extension: '.dump', compress: false})
     expect(item!.data.format).to.equal('custom')
   })
 
-  it('resolves key references for database, user and password and registers the password as a secret', async function () {
-    const {ctx, secrets, resolved} = planContext(refs)
+  it('resolves database, user and password through the core, the password a secret', async function () {
+    const {ctx, secrets} = planContext(refs)
     const items = await scheme.plan(ctx, service, {
       database: 'db.environment.POSTGRES_DB',
       user: 'db.environment.POSTGRES_USER',
@@ -35,40 +39,29 @@ describe('planning backup_postgres', function () {
     })
     expect(items[0]!.data).to.include({database: 'shop', user: 'shopuser', password: 'pw-Zq81!'})
     expect(secrets).to.deep.equal(['pw-Zq81!'])
-    expect(resolved.map(([, where]) => where)).to.include.members(['database', 'user', 'password'])
   })
 
-  it('registers a literal password as a secret too, and keeps it out of name and source', async function () {
-    const {ctx, secrets} = planContext()
-    const [item] = await scheme.plan(ctx, service, {database: 'shop', password: 'literal-secret-77'})
-    expect(secrets).to.deep.equal(['literal-secret-77'])
-    expect(JSON.stringify({name: item!.name, source: item!.source, folder: item!.folder})).not.to.contain('literal-secret-77')
-  })
-
-  it('plans one item per listed database, resolving each', async function () {
-    const {ctx, resolved} = planContext(refs)
+  it('plans one item per listed database, each in the chosen format', async function () {
+    const {ctx} = planContext(refs)
     const items = await scheme.plan(ctx, service, {databases: ['db.environment.POSTGRES_DB', 'audit'], format: 'custom'})
     expect(items.map((i) => [i.name, i.data.database, i.extension])).to.deep.equal([
       ['shop', 'shop', '.dump'],
       ['audit', 'audit', '.dump'],
     ])
-    expect(resolved.map(([, where]) => where)).to.include.members(['databases[0]', 'databases[1]'])
   })
 
-  it('plans a single all-databases item (pg_dumpall) for ["all"]', async function () {
+  it('plans a single all-databases item (pg_dumpall) for ["all"], which the core keeps from restore --to', async function () {
     const {ctx} = planContext()
     const items = await scheme.plan(ctx, service, {databases: ['all']})
-    expect(items.map((i) => [i.name, i.data.database, i.extension])).to.deep.equal([['all-databases', undefined, '.sql.gz']])
+    expect(items.map((i) => [i.name, i.data.database, i.extension])).to.deep.equal([['all-databases', undefined, '.sql']])
+    expect(items[0]!.refuseRestoreTo).to.contain('--to cannot be used with all-databases')
   })
 
   const refusals: Array<[string, object, string]> = [
-    ['neither database nor databases', {}, 'exactly one of "database"'],
-    ['both database and databases', {database: 'a', databases: ['b']}, 'exactly one of "database"'],
-    ['"all" beside other databases', {databases: ['all', 'shop']}, '"all" already dumps every database'],
     ['format custom with ["all"]', {databases: ['all'], format: 'custom'}, 'pg_dumpall writes plain SQL only'],
-    ['a database listed twice after resolving', {databases: ['shop', 'db.environment.POSTGRES_DB']}, 'shop is listed twice'],
     ['a database name that is a connection string', {database: 'host=evil password=hunter2'}, 'connection string'],
     ['a database name that is a URI', {database: 'postgresql://u:hunter2@h/db'}, 'connection string'],
+    ['a listed database that resolves to a connection string', {databases: ['audit', 'db.environment.EVIL']}, 'databases[1]: a database name cannot contain "="'],
     ['--file in extra_args', {database: 'a', extra_args: ['--file=/tmp/x.sql']}, 'extra_args[0]: --file is not supported'],
     ['an abbreviated --fi', {database: 'a', extra_args: ['--fi=/tmp/x.sql']}, 'extra_args[0]: --fi is not supported'],
     ['-f in extra_args', {database: 'a', extra_args: ['--no-owner', '-f/tmp/x']}, 'extra_args[1]: -f is not supported'],
@@ -94,7 +87,7 @@ describe('planning backup_postgres', function () {
   ]
   for (const [what, options, message] of refusals) {
     it(`refuses ${what}`, async function () {
-      const {ctx} = planContext(refs)
+      const {ctx} = planContext({...refs, 'db.environment.EVIL': 'host=evil password=hunter2'})
       const error = await scheme.plan(ctx, service, options).catch((e: Error) => e)
       expect(error).to.be.instanceOf(Error)
       expect((error as Error).message).to.contain(message)
@@ -123,33 +116,25 @@ describe('planning backup_postgres', function () {
     expect(all!.data.extraArgs).to.have.length(4)
   })
 
-  it('lets an unresolvable reference fail the plan', async function () {
-    const {ctx} = planContext({})
-    const error = await scheme.plan(ctx, service, {database: 'shop', password: 'db.environment.NOPE'}).catch((e: Error) => e)
-    expect((error as Error).message).to.contain('db.environment.NOPE')
-  })
-
   describe('options schema', function () {
-    // The core validates with ajv; check the schema's shape the same way.
+    // The core validates with ajv, this schema merged with the common database options; check
+    // the scheme's own part the same way.
     let validate: (data: unknown) => boolean
     before(async function () {
       const {Ajv} = await import('ajv')
       validate = new Ajv({strict: false}).compile(scheme.optionsSchema)
     })
 
-    it('accepts database or databases with the other options', function () {
-      expect(validate({database: 'x', user: 'u', password: '', format: 'custom', extra_args: ['--no-owner']})).to.equal(true)
-      expect(validate({databases: ['all']})).to.equal(true)
-      expect(validate({databases: ['a', 'b'], format: 'plain'})).to.equal(true)
+    it('declares the common database options and only format of its own', function () {
+      expect(scheme.commonOptions).to.equal('database')
+      expect(validate({})).to.equal(true)
+      expect(validate({format: 'custom'})).to.equal(true)
+      expect(validate({format: 'plain'})).to.equal(true)
     })
 
-    it('rejects neither, both, unknown options, unknown formats and wrong types', function () {
-      expect(validate({})).to.equal(false)
-      expect(validate({database: 'x', databases: ['y']})).to.equal(false)
-      expect(validate({database: 'x', host: 'h'})).to.equal(false)
-      expect(validate({database: 'x', format: 'tar'})).to.equal(false)
-      expect(validate({databases: 'all'})).to.equal(false)
-      expect(validate({database: 'x', extra_args: '--no-owner'})).to.equal(false)
+    it('rejects unknown formats and unknown options', function () {
+      expect(validate({format: 'tar'})).to.equal(false)
+      expect(validate({host: 'h'})).to.equal(false)
     })
   })
 })
