@@ -2,10 +2,9 @@
 // last in plain SQL, so a dump cut short lacks it; a custom archive has no such trailer, but
 // starts with the PGDMP magic (and pg_dump's exit code 0 says it was finished). The same checks
 // run when a dump is made (backup), read back (verify) and before it replaces anything (restore).
-import type {Readable} from 'node:stream'
+import type {StoredArtifact} from 'backupbot'
 
 import type {DumpFormat} from './options.js'
-import {readEdges} from './streams.js'
 
 /** Enough for the trailer, a `\unrestrict <key>` line after it and trailing whitespace. */
 export const TRAILER_WINDOW = 512
@@ -29,15 +28,16 @@ export const TRAILERS: Record<DumpTool, {text: string; pattern: RegExp}> = {
 }
 
 /**
- * Why the output (its first bytes and its last TRAILER_WINDOW bytes) is not a whole dump of
- * `format` made by `tool`; undefined when it is.
+ * Why the output of `tool` in `format`, whose first bytes are `head` and last TRAILER_WINDOW
+ * bytes are `tail`, is not a whole dump; undefined when it is.
  */
-export function incompleteness(tool: DumpTool, format: DumpFormat, start: Buffer, tail: string): string | undefined {
+export function whyIncomplete(tool: DumpTool, format: DumpFormat, head: Buffer, tail: Buffer): string | undefined {
   if (format === 'custom') {
-    return start.toString('latin1') === CUSTOM_MAGIC ? undefined : `it is not a pg_dump custom archive (it does not start with "${CUSTOM_MAGIC}")`
+    const magic = head.subarray(0, CUSTOM_MAGIC.length).toString('latin1')
+    return magic === CUSTOM_MAGIC ? undefined : `it is not a pg_dump custom archive (it does not start with "${CUSTOM_MAGIC}")`
   }
   const trailer = TRAILERS[tool]
-  return trailer.pattern.test(tail) ? undefined : `it does not end with the "${trailer.text}" trailer, so it was cut short`
+  return trailer.pattern.test(tail.toString('utf8')) ? undefined : `it does not end with the "${trailer.text}" trailer, so it was cut short`
 }
 
 /** The first lines pg_dump and pg_dumpall write in plain SQL, by which a stored dump says which it is. */
@@ -61,14 +61,18 @@ export function formatOfFile(file: string): DumpFormat {
   throw new Error(`${file} is not a backup_postgres artifact (expected .sql.gz or .dump)`)
 }
 
+/** The name PlanContext.databases gives the item of every database (a pg_dumpall dump). */
+const ALL_DATABASES_ITEM = 'all-databases'
+
 /**
- * Reads a stored dump (decompressed) to its end, keeping only its first and last bytes, and
- * throws unless it is whole. `tool` is the one that made it; when undefined (verify, which has
- * no item) the dump's own header says, else `fallback`.
+ * Reads a stored dump (decompressed) to its end, keeping only its edges, and throws unless it is
+ * whole. `tool` is the one that made it; when undefined (verify, which has no item) the dump's
+ * own header says, else the item's name in the manifest.
  */
-export async function checkStoredDump(content: Readable, format: DumpFormat, tool: DumpTool | undefined, what: string, fallback: DumpTool = 'pg_dump'): Promise<void> {
-  const {head, tail} = await readEdges(content, HEAD_WINDOW, TRAILER_WINDOW)
-  const expected = tool ?? toolOfHeader(head) ?? fallback
-  const why = incompleteness(expected, format, head.subarray(0, CUSTOM_MAGIC.length), tail.toString('utf8'))
+export async function checkComplete(artifact: StoredArtifact, what: string, tool?: DumpTool): Promise<void> {
+  const format = formatOfFile(artifact.file)
+  const {head, tail} = await artifact.edges({head: HEAD_WINDOW, tail: TRAILER_WINDOW})
+  const madeBy = tool ?? toolOfHeader(head) ?? (artifact.manifest.item === ALL_DATABASES_ITEM ? 'pg_dumpall' : 'pg_dump')
+  const why = whyIncomplete(madeBy, format, head, tail)
   if (why) throw new Error(`${what} is not a complete dump: ${why}`)
 }
