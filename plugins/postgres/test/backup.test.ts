@@ -1,11 +1,13 @@
 import {expect} from 'chai'
 import {PassThrough, Readable, Writable} from 'node:stream'
 
-import type {BackupItem} from 'backupbot'
+import type {BackupItem, ContainerRef} from 'backupbot'
+import {collect as sink, type FakeExec, fakeRunContext} from 'backupbot/testing'
 
 import {postgresScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
-import {runContext, sink} from './fakes.js'
+
+const runContext = (exec: (cmd: string[]) => FakeExec, containers?: ContainerRef[]) => fakeRunContext({exec, containers, scheme: 'backup_postgres'})
 
 const DUMP = [
   '--',
@@ -36,14 +38,15 @@ const item: BackupItem<DumpData> = {
   folder: 'postgres',
   name: 'shop',
   source: 'database shop of service db (as shopuser, plain)',
-  extension: '.sql.gz',
+  extension: '.sql',
+  compress: true,
   data: {database: 'shop', user: 'shopuser', password: 'pw-Zq81!', format: 'plain', extraArgs: []},
 }
 const allItem: BackupItem<DumpData> = {...item, name: 'all-databases', data: {...item.data, database: undefined}}
-const customItem: BackupItem<DumpData> = {...item, extension: '.dump', data: {...item.data, format: 'custom'}}
+const customItem: BackupItem<DumpData> = {...item, extension: '.dump', compress: false, data: {...item.data, format: 'custom'}}
 
 describe('backing up with backup_postgres (fake engine)', function () {
-  it('streams the dump gzipped into out, run in the running container with the password only in PGPASSWORD', async function () {
+  it('streams the dump into out (the core gzips it), run in the running container with the password only in PGPASSWORD', async function () {
     const {ctx, calls} = runContext(() => ({stdout: DUMP}))
     const out = sink()
     await scheme.backup(ctx, item, out.out)
@@ -77,7 +80,7 @@ describe('backing up with backup_postgres (fake engine)', function () {
     expect((error as Error).message).to.contain('incomplete').and.to.contain('"-- PostgreSQL database cluster dump complete" trailer')
   })
 
-  it('stores a custom archive as pg_dump writes it (no second compression)', async function () {
+  it('writes a custom archive as pg_dump writes it', async function () {
     const archive = Buffer.concat([Buffer.from('PGDMP'), Buffer.from([1, 14, 0, 4, 8, 1, 1, 0xff, 0x00, 0x9c])])
     const {ctx, calls} = runContext(() => ({stdout: archive}))
     const out = sink()
@@ -136,9 +139,9 @@ describe('backing up with backup_postgres (fake engine)', function () {
 
   it('keeps only the end of a long stderr and logs the warnings of a successful dump', async function () {
     const noise = 'x'.repeat(200 * 1024)
-    const {ctx, logs} = runContext(() => ({stdout: DUMP, stderr: `${noise}\npg_dump: warning: there are circular foreign-key constraints\n`}))
+    const {ctx, log} = runContext(() => ({stdout: DUMP, stderr: `${noise}\npg_dump: warning: there are circular foreign-key constraints\n`}))
     await scheme.backup(ctx, item, sink().out)
-    const warnings = logs.filter((l) => l.startsWith('warn:'))
+    const warnings = log.lines.filter((l) => l.startsWith('warn:'))
     expect(warnings.at(-1)).to.equal('warn: db: pg_dump: pg_dump: warning: there are circular foreign-key constraints')
     expect(warnings.join('').length).to.be.lessThan(70 * 1024)
   })
@@ -149,15 +152,15 @@ describe('backing up with backup_postgres (fake engine)', function () {
     const {ctx} = runContext(() => ({stdout}))
     const out = new Writable({write: (_chunk, _encoding, callback) => callback(new Error('disk full'))})
     const error = await scheme.backup(ctx, item, out).catch((e: Error) => e)
-    expect((error as Error).message).to.equal('pg_dump output of database shop could not be written: disk full')
+    expect((error as Error).message).to.equal('pg_dump output could not be written: disk full')
   })
 
   it('stops at once when backupbot is interrupted', async function () {
     const stdout = new PassThrough()
     stdout.write('--\n-- PostgreSQL database dump\n')
-    const {ctx, controller} = runContext(() => ({stdout}))
+    const {ctx, abort} = runContext(() => ({stdout}))
     const done = scheme.backup(ctx, item, sink().out).catch((e: Error) => e)
-    setTimeout(() => controller.abort(), 20)
+    setTimeout(() => abort(), 20)
     const error = await done
     expect((error as Error).name).to.equal('AbortError')
   })
