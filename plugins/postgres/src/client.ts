@@ -1,16 +1,13 @@
 // psql and pg_restore inside the database container (restore): their command lines, the short
-// scripts restore runs with psql, and feeding a dump into a client's standard input. As for the
-// dump, nothing secret is on a command line: the password travels only in PGPASSWORD.
+// scripts restore runs with psql, and what the clients' messages mean. As for the dump, nothing
+// secret is on a command line: the password travels only in PGPASSWORD.
 import {Readable} from 'node:stream'
-import {StringDecoder} from 'node:string_decoder'
 
-import type {ContainerRef, DockerOps, RunContext} from 'backupbot'
+import type {CommandOps, ContainerRef} from 'backupbot'
 
 import {dumpEnvironment} from './command.js'
-import {lastLines} from './container.js'
 import {SHORT_WITH_VALUE} from './options.js'
 import type {DumpData} from './plan.js'
-import {MESSAGE_LIMIT, readAll} from './streams.js'
 
 /**
  * The connection options among the backup's extra_args (`--host=`, `--port=`, `-h…`, `-p…`,
@@ -83,7 +80,7 @@ export const PREREAD_COMMAND = ['pg_restore', '--file=/dev/null']
 
 /** Runs a script with psql in `database`; returns its output. `doing` names it in errors. */
 export async function runScript(
-  docker: Pick<DockerOps, 'exec'>,
+  commands: CommandOps,
   container: ContainerRef,
   data: DumpData,
   database: string,
@@ -91,101 +88,57 @@ export async function runScript(
   variables: Record<string, string>,
   doing: string,
 ): Promise<string> {
-  const handle = await docker.exec(container.id, scriptCommand(data, database, variables), {env: dumpEnvironment(data), stdin: Readable.from([script])})
-  const [stdout, stderr, code] = await Promise.all([readAll(handle.stdout, MESSAGE_LIMIT), readAll(handle.stderr, MESSAGE_LIMIT), handle.exitCode])
-  if (code !== 0) throw new Error(`${doing} in ${container.name} failed: psql exited with ${code}: ${clientMessage(stderr, stdout, code)}`)
-  return stdout
+  const cmd = scriptCommand(data, database, variables)
+  const result = await commands.run(container, cmd, {env: dumpEnvironment(data), input: Readable.from([script]), doing})
+  if (result.code !== 0) throw new Error(`${doing} in ${container.name} failed: psql exited with ${result.code}: ${clientMessage(result.stderr, result.message)}`)
+  return result.stdout
 }
 
-/**
- * The client's error lines (`ERROR:`, `FATAL:`, `pg_restore: error: ...`), else its last lines;
- * for 126/127 (the engine could not start it) the engine's message, which comes on stdout.
- */
-export function clientMessage(stderr: string, stdout = '', code = 1): string {
+/** The client's error lines (`ERROR:`, `FATAL:`, `pg_restore: error: ...`) in `stderr`, else `fallback` (its last lines). */
+export function clientMessage(stderr: string, fallback: string): string {
   const errors = stderr
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => /\b(?:ERROR|FATAL|PANIC):|\berror:/.test(l))
-  const engine = code === 126 || code === 127 ? lastLines(stdout) : ''
-  return (errors.length > 0 ? errors.slice(0, 5).join(' | ') : lastLines(stderr)) || engine || 'no message'
+  return (errors.length > 0 ? errors.slice(0, 5).join(' | ') : fallback) || 'no message'
 }
 
-export interface Fed<T> {
-  code: number
-  stdout: string
-  messages: T
-}
-
-/**
- * Runs `cmd` with `content` on its standard input, stopping it when backupbot is interrupted.
- * `readMessages` reads the client's stderr. Throws `<what> in <container> was interrupted<tail>`
- * (or `broke off (...)`) when the exec fails; returns the exit code and output otherwise.
- */
-export async function feed<T>(
-  ctx: RunContext,
-  container: ContainerRef,
-  cmd: string[],
-  env: Record<string, string>,
-  content: Readable,
-  readMessages: (stderr: Readable) => Promise<T>,
-  what: string,
-  tail: string,
-): Promise<Fed<T>> {
-  const onAbort = () => content.destroy(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('interrupted'))
-  ctx.signal.addEventListener('abort', onAbort, {once: true})
-  try {
-    const handle = await ctx.docker.exec(container.id, cmd, {env, stdin: content})
-    const [stdout, messages, code] = await Promise.all([readAll(handle.stdout, MESSAGE_LIMIT), readMessages(handle.stderr), handle.exitCode])
-    return {code, stdout, messages}
-  } catch (error) {
-    const why = ctx.signal.aborted ? 'was interrupted' : `broke off (${(error as Error).message})`
-    throw new Error(`${what} in ${container.name} ${why}${tail}`, {cause: error})
-  } finally {
-    ctx.signal.removeEventListener('abort', onAbort)
-    content.destroy()
+/** Adds `suffix` to the message of an error, for a `.catch`. */
+export function adding(suffix: string) {
+  return (error: Error): never => {
+    throw new Error(`${error.message}${suffix}`, {cause: error})
   }
 }
 
-/** What a pg_dumpall script's load said on stderr, kept within bounds whatever its length. */
-export interface ScriptMessages {
-  /** `role "x" already exists`: expected, the roles of a server that is not new. */
-  existingRoles: number
-  /** Every other error, counted; the first few kept. */
-  errors: number
-  firstErrors: string[]
-  /** Warnings and notices (the last lines). */
-  others: string[]
-}
-
-const LINE_LIMIT = 4096
 const KEPT = 5
 const ERROR_LINE = /^(?:psql:.*?:\d+: )?(?:ERROR|FATAL|PANIC):\s+(.*)$/
 const EXISTING_ROLE = /^role ".*" already exists$/
 
-/** Reads psql's stderr line by line (each line cut at 4 KiB), sorting out its errors. */
-export async function scanMessages(stderr: Readable): Promise<ScriptMessages> {
-  const result: ScriptMessages = {existingRoles: 0, errors: 0, firstErrors: [], others: []}
-  const decoder = new StringDecoder('utf8')
-  let partial = ''
-  const take = (line: string) => {
+/**
+ * What psql says loading a pg_dumpall script, sorted line by line (give `take` to
+ * CommandOptions.onStderrLine) and kept within bounds whatever its length.
+ */
+export class ScriptMessages {
+  /** `role "x" already exists`: expected, the roles of a server that is not new. */
+  existingRoles = 0
+  /** Every other error, counted; the first few kept. */
+  errors = 0
+  readonly firstErrors: string[] = []
+  /** Warnings and notices (the last lines). */
+  readonly others: string[] = []
+
+  readonly take = (line: string): void => {
     const text = line.trim()
     if (!text) return
     const error = ERROR_LINE.exec(text)
     if (error && EXISTING_ROLE.test(error[1]!.trim())) {
-      result.existingRoles++
+      this.existingRoles++
     } else if (error) {
-      result.errors++
-      if (result.firstErrors.length < KEPT) result.firstErrors.push(text)
+      this.errors++
+      if (this.firstErrors.length < KEPT) this.firstErrors.push(text)
     } else {
-      result.others.push(text)
-      if (result.others.length > KEPT) result.others.shift()
+      this.others.push(text)
+      if (this.others.length > KEPT) this.others.shift()
     }
   }
-  for await (const chunk of stderr) {
-    const lines = (partial + decoder.write(Buffer.from(chunk as Buffer))).split('\n')
-    partial = lines.pop()!.slice(0, LINE_LIMIT)
-    for (const line of lines) take(line.slice(0, LINE_LIMIT))
-  }
-  take(partial + decoder.end())
-  return result
 }

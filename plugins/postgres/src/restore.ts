@@ -6,12 +6,11 @@ import path from 'node:path'
 
 import type {BackupItem, ContainerRef, RestoreOptions, RestoreReport, RunContext, StoredArtifact} from 'backupbot'
 
-import {clientMessage, feed, loadCommand, PREREAD_COMMAND, runScript, scanMessages} from './client.js'
+import {adding, clientMessage, loadCommand, PREREAD_COMMAND, runScript, ScriptMessages} from './client.js'
 import {dumpEnvironment} from './command.js'
-import {checkStoredDump, type DumpTool, formatOfFile} from './complete.js'
-import {runningContainer} from './container.js'
-import type {DumpFormat} from './options.js'
-import {ALL_DATABASES_ITEM, type DumpData} from './plan.js'
+import {checkComplete, type DumpTool, formatOfFile} from './complete.js'
+import {type DumpFormat, isConnectionString} from './options.js'
+import type {DumpData} from './plan.js'
 import {
   CLUSTER_QUERY,
   createDatabase,
@@ -23,7 +22,6 @@ import {
   STATE_QUERY,
   USER_OBJECTS_QUERY,
 } from './sql.js'
-import {MESSAGE_LIMIT, readAll} from './streams.js'
 
 /** PostgreSQL keeps the first 63 bytes of a longer name (NAMEDATALEN - 1). */
 const NAME_LIMIT = 63
@@ -36,9 +34,9 @@ export async function restoreDump(ctx: RunContext, item: BackupItem<DumpData>, a
 
   const database = targetDatabase(item.data.database, options.to)
   const destination = `database ${database}`
-  const container = await runningContainer(ctx, item.service, 'restores')
+  const container = await ctx.commands.runningContainer(item.service)
   const script = (db: string, text: string, variables: Record<string, string>, doing: string) =>
-    runScript(ctx.docker, container, item.data, db, text, variables, doing)
+    runScript(ctx.commands, container, item.data, db, text, variables, doing)
   // DROP/CREATE DATABASE run connected to another database than the one they are about.
   const maintenance = database === 'postgres' ? 'template1' : 'postgres'
 
@@ -57,19 +55,15 @@ export async function restoreDump(ctx: RunContext, item: BackupItem<DumpData>, a
     )
   }
   // An incomplete dump must not replace anything: read it through once before.
-  await checkComplete(ctx, container, artifact, format, 'pg_dump', dump)
+  await checkWhole(ctx, container, artifact, format, 'pg_dump', dump)
   const report: RestoreReport = {destination, stopped: [], replaced}
   if (options.dryRun) return report
 
   if (replaced) {
     // Exact replacement: tables the dump lacks disappear; owner, encoding and locale stay.
-    await script(maintenance, dropDatabase('name', state.version), {name: database}, `dropping database ${database}`).catch((error: Error) => {
-      throw new Error(`${error.message}; it was not changed`, {cause: error})
-    })
+    await script(maintenance, dropDatabase('name', state.version), {name: database}, `dropping database ${database}`).catch(adding('; it was not changed'))
     await script(maintenance, createDatabase('name', true), {name: database, ...propertyVariables(state.database!)}, `creating database ${database} again`).catch(
-      (error: Error) => {
-        throw new Error(`${error.message}; database ${database} was dropped and is now missing: restore again once the cause is fixed`, {cause: error})
-      },
+      adding(`; database ${database} was dropped and is now missing: restore again once the cause is fixed`),
     )
   } else if (!state.database) {
     await script(maintenance, createDatabase('name', false), {name: database}, `creating database ${database}`)
@@ -84,8 +78,7 @@ function targetDatabase(own: string, to: string | undefined): string {
   const name = to ?? own
   const where = to === undefined ? `database "${own}"` : `--to "${name.replaceAll('\0', '\\0')}"`
   if (name === '') throw new Error('--to: the database name is empty')
-  // libpq reads a --dbname holding "=" or starting with a postgres:// URI as a connection string.
-  if (name.includes('=') || /^postgres(?:ql)?:\/\//i.test(name)) {
+  if (isConnectionString(name)) {
     throw new Error(`${where}: a database name cannot contain "=" or be a postgres:// URI (psql would read it as a connection string)`)
   }
   if (name.includes('\0')) throw new Error(`${where}: a database name cannot contain NUL`)
@@ -100,17 +93,15 @@ function targetDatabase(own: string, to: string | undefined): string {
  * start with PGDMP and pg_restore must read it to its end (every data block there) without
  * connecting anywhere. Reads only.
  */
-async function checkComplete(ctx: RunContext, container: ContainerRef, artifact: StoredArtifact, format: DumpFormat, tool: DumpTool, dump: string) {
-  await checkStoredDump(artifact.content(), format, tool, dump)
+async function checkWhole(ctx: RunContext, container: ContainerRef, artifact: StoredArtifact, format: DumpFormat, tool: DumpTool, dump: string) {
+  await checkComplete(artifact, dump, tool)
   if (format !== 'custom') return
-  const read = await feed(ctx, container, PREREAD_COMMAND, {}, artifact.content(), (s) => readAll(s, MESSAGE_LIMIT), `reading ${dump} with pg_restore`, '; nothing was changed')
-  if (read.code === 126 || read.code === 127) {
-    throw new Error(`pg_restore cannot be run in ${container.name} (exit code ${read.code}): ${clientMessage(read.messages, read.stdout, read.code)}; nothing was changed`)
-  }
+  const nothing = '; nothing was changed'
+  const read = await ctx.commands.run(container, PREREAD_COMMAND, {input: artifact.content(), doing: `reading ${dump} with pg_restore`}).catch(adding(nothing))
+  const said = clientMessage(read.stderr, read.message)
+  if (read.code === 126 || read.code === 127) throw new Error(`pg_restore cannot be run in ${container.name} (exit code ${read.code}): ${said}${nothing}`)
   if (read.code !== 0) {
-    throw new Error(
-      `pg_restore in ${container.name} cannot read ${dump} to its end (exit code ${read.code}): ${clientMessage(read.messages, read.stdout, read.code)}; the archive is damaged or incomplete, nothing was changed`,
-    )
+    throw new Error(`pg_restore in ${container.name} cannot read ${dump} to its end (exit code ${read.code}): ${said}; the archive is damaged or incomplete, nothing was changed`)
   }
 }
 
@@ -119,15 +110,16 @@ async function loadDatabase(ctx: RunContext, container: ContainerRef, data: Dump
   const what = `database ${database}`
   const tool = format === 'custom' ? 'pg_restore' : 'psql'
   // content(): decompressed SQL, or the custom archive as stored.
-  const cmd = loadCommand(data, format, database)
-  const loaded = await feed(ctx, container, cmd, dumpEnvironment(data), artifact.content(), (s) => readAll(s, MESSAGE_LIMIT), `restoring ${what}`, '; it may be partly restored')
+  const loaded = await ctx.commands
+    .run(container, loadCommand(data, format, database), {env: dumpEnvironment(data), input: artifact.content(), doing: `restoring ${what}`})
+    .catch(adding('; it may be partly restored'))
   if (loaded.code !== 0) {
     throw new Error(
-      `${tool} failed (exit code ${loaded.code}) restoring ${what} in ${container.name}: ${clientMessage(loaded.messages, loaded.stdout, loaded.code)}; ` +
+      `${tool} failed (exit code ${loaded.code}) restoring ${what} in ${container.name}: ${clientMessage(loaded.stderr, loaded.message)}; ` +
         `the load ran in one transaction and was rolled back, but ${what} may be left empty or partly restored`,
     )
   }
-  for (const line of loaded.messages.split('\n').filter((l) => l.trim())) ctx.log.warn(`${tool}: ${line.trim()}`)
+  for (const line of loaded.stderr.split('\n').filter((l) => l.trim())) ctx.log.warn(`${tool}: ${line.trim()}`)
 }
 
 /**
@@ -136,17 +128,14 @@ async function loadDatabase(ctx: RunContext, container: ContainerRef, data: Dump
  * dropped first (the dump creates its own again), and `postgres` too when it holds objects.
  * Roles are kept: the dump's CREATE ROLE of an existing role fails (its ALTER ROLE then sets it
  * as in the dump), which is why the script runs without ON_ERROR_STOP; every other error fails
- * the item.
+ * the item. The core refuses `--to` for it (PlannedItem.refuseRestoreTo).
  */
 async function restoreCluster(ctx: RunContext, item: BackupItem<DumpData>, artifact: StoredArtifact, options: RestoreOptions, format: DumpFormat, dump: string) {
-  if (options.to !== undefined) {
-    throw new Error(`--to cannot be used with ${ALL_DATABASES_ITEM}: that dump creates every database under its own name; back up single databases to restore one elsewhere`)
-  }
   if (format !== 'plain') throw new Error(`${dump}: a pg_dumpall dump is plain SQL (.sql.gz)`)
   const destination = 'all databases'
-  const container = await runningContainer(ctx, item.service, 'restores')
+  const container = await ctx.commands.runningContainer(item.service)
   const script = (db: string, text: string, variables: Record<string, string>, doing: string) =>
-    runScript(ctx.docker, container, item.data, db, text, variables, doing)
+    runScript(ctx.commands, container, item.data, db, text, variables, doing)
 
   const state = parseClusterState(await script('postgres', CLUSTER_QUERY, {}, 'looking up the databases'))
   const names = state.databases.map((d) => d.name)
@@ -160,7 +149,7 @@ async function restoreCluster(ctx: RunContext, item: BackupItem<DumpData>, artif
       `the server in ${container.name} holds ${held.join(' and ')}; nothing was changed: use --force to replace them with the dump (every database but postgres and the templates is dropped first)`,
     )
   }
-  await checkComplete(ctx, container, artifact, format, 'pg_dumpall', dump)
+  await checkWhole(ctx, container, artifact, format, 'pg_dumpall', dump)
   const report: RestoreReport = {destination, stopped: [], replaced}
   if (options.dryRun) return report
 
@@ -176,25 +165,21 @@ async function restoreCluster(ctx: RunContext, item: BackupItem<DumpData>, artif
       text += dropDatabase('pg', state.version) + createDatabase('pg', true)
     }
     const what = [...names, ...(state.objects > 0 ? ['postgres'] : [])]
-    await script('template1', text, variables, `dropping databases ${listed(what)}`).catch((error: Error) => {
-      throw new Error(`${error.message}; some of them may be dropped already`, {cause: error})
-    })
+    await script('template1', text, variables, `dropping databases ${listed(what)}`).catch(adding('; some of them may be dropped already'))
   }
   ctx.log.info(`${item.service}: ${replaced ? 'replacing' : 'restoring'} ${destination} from ${artifact.file}`)
 
-  const loaded = await feed(
-    ctx,
-    container,
-    loadCommand(item.data, 'plain', undefined),
-    dumpEnvironment(item.data),
-    artifact.content(),
-    scanMessages,
-    `restoring ${destination}`,
-    '; the server may be partly restored',
-  )
-  const {messages} = loaded
+  const messages = new ScriptMessages()
+  const loaded = await ctx.commands
+    .run(container, loadCommand(item.data, 'plain', undefined), {
+      env: dumpEnvironment(item.data),
+      input: artifact.content(),
+      onStderrLine: messages.take,
+      doing: `restoring ${destination}`,
+    })
+    .catch(adding('; the server may be partly restored'))
   if (loaded.code !== 0 || messages.errors > 0) {
-    const said = messages.firstErrors.length > 0 ? messages.firstErrors.join(' | ') : clientMessage(messages.others.join('\n'), loaded.stdout, loaded.code)
+    const said = messages.firstErrors.length > 0 ? messages.firstErrors.join(' | ') : clientMessage(messages.others.join('\n'), messages.others.join(' | ') || loaded.message)
     const how = loaded.code !== 0 ? `psql failed (exit code ${loaded.code})` : `${messages.errors} statement${messages.errors === 1 ? '' : 's'} of the dump failed`
     throw new Error(`${how} restoring ${destination} in ${container.name}: ${said}; the server may be partly restored`)
   }

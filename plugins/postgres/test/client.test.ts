@@ -1,7 +1,6 @@
 import {expect} from 'chai'
-import {Readable} from 'node:stream'
 
-import {connectionArgs, loadCommand, scanMessages, scriptCommand} from '../src/client.js'
+import {clientMessage, connectionArgs, loadCommand, scriptCommand, ScriptMessages} from '../src/client.js'
 import type {DumpData} from '../src/plan.js'
 
 describe('the backup_postgres restore clients', function () {
@@ -27,22 +26,27 @@ describe('the backup_postgres restore clients', function () {
     expect(loadCommand({...data, database: undefined}, 'plain', undefined)).to.deep.equal(['psql', '-X', '-q', '--username=shopadmin', '--no-password', '--dbname=postgres'])
   })
 
-  it('sorts the messages of a cluster load line by line, whatever the chunks, within bounds', async function () {
+  it('sorts the lines psql writes loading a cluster dump: existing roles, other errors, the rest', function () {
+    const messages = new ScriptMessages()
     const lines = [
       'psql:<stdin>:16: ERROR:  role "shopadmin" already exists',
       'ERROR:  role "Ünïcode" already exists',
       'WARNING:  something',
+      '',
       ...Array.from({length: 20}, (_, i) => `ERROR:  relation "t${i}" already exists`),
-      `NOTICE:  ${'x'.repeat(10_000)}`,
+      ...Array.from({length: 6}, (_, i) => `NOTICE:  note ${i}`),
     ]
-    const bytes = Buffer.from(lines.join('\n') + '\n')
-    const chunks = Array.from({length: Math.ceil(bytes.length / 7)}, (_, i) => bytes.subarray(i * 7, i * 7 + 7))
-    const result = await scanMessages(Readable.from(chunks))
-    expect(result.existingRoles).to.equal(2)
-    expect(result.errors).to.equal(20)
-    expect(result.firstErrors).to.deep.equal(Array.from({length: 5}, (_, i) => `ERROR:  relation "t${i}" already exists`))
-    expect(result.others).to.have.length(2)
-    expect(result.others[0]).to.equal('WARNING:  something')
-    expect(result.others[1]!.length).to.equal(4096)
+    lines.forEach(messages.take)
+    expect(messages.existingRoles).to.equal(2)
+    expect(messages.errors).to.equal(20)
+    expect(messages.firstErrors).to.deep.equal(Array.from({length: 5}, (_, i) => `ERROR:  relation "t${i}" already exists`))
+    expect(messages.others).to.deep.equal(Array.from({length: 5}, (_, i) => `NOTICE:  note ${i + 1}`))
+  })
+
+  it("picks the clients' error lines out of their messages, else takes the fallback", function () {
+    const stderr = 'pg_restore: error: could not execute query: ERROR:  role "x" does not exist\nCommand was: ALTER TABLE t OWNER TO x;\n'
+    expect(clientMessage(stderr, 'last lines')).to.equal('pg_restore: error: could not execute query: ERROR:  role "x" does not exist')
+    expect(clientMessage('WARNING:  hm\n', 'last lines')).to.equal('last lines')
+    expect(clientMessage('', '')).to.equal('no message')
   })
 })

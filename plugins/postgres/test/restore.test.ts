@@ -1,12 +1,12 @@
 import {expect} from 'chai'
 import {PassThrough, Readable} from 'node:stream'
 
-import type {BackupItem, RestoreOptions, StoredArtifact} from 'backupbot'
+import type {BackupItem, ContainerRef, RestoreOptions, StoredArtifact} from 'backupbot'
+import {type ExecCall, type FakeExec, fakeArtifact, fakeRunContext} from 'backupbot/testing'
 
 import {postgresScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
 import {USER_OBJECTS_QUERY} from '../src/sql.js'
-import {type ExecCall, runContext, type ScriptedExec} from './fakes.js'
 
 const DUMP = [
   '--',
@@ -36,16 +36,15 @@ const shop: BackupItem<DumpData> = {
   folder: 'postgres',
   name: 'shop',
   source: 'database shop of service db (as shopadmin, plain)',
-  extension: '.sql.gz',
+  extension: '.sql',
+  compress: true,
   data: {database: 'shop', user: 'shopadmin', password: PASSWORD, format: 'plain', extraArgs: []},
 }
 const all: BackupItem<DumpData> = {...shop, name: 'all-databases', data: {...shop.data, database: undefined}}
 
-/** A stored version: plain SQL in many small chunks (as a large dump arrives), or a custom archive. */
+/** A stored version (the second newest): plain SQL, read in many small chunks as a large dump arrives, or a custom archive. */
 function artifact(dump: string | Buffer = DUMP, file = typeof dump === 'string' ? 'shop.sql.gz' : 'shop.dump'): StoredArtifact {
-  const bytes = Buffer.from(dump)
-  const chunks = () => Array.from({length: Math.ceil(bytes.length / 16)}, (_, i) => bytes.subarray(i * 16, i * 16 + 16))
-  return {file: `/b/db/postgres/shop/shop.2/${file}`, number: 2, manifest: {}, open: () => Readable.from(chunks()), content: () => Readable.from(chunks())}
+  return fakeArtifact(dump, {file: `/b/db/postgres/shop/shop.2/${file}`, number: 2, manifest: {scheme: 'backup_postgres', item: 'shop'}})
 }
 
 const options = (o: Partial<RestoreOptions> = {}): RestoreOptions => ({force: false, dryRun: false, devices: false, ...o})
@@ -65,29 +64,42 @@ interface State {
 const isScript = (cmd: string[]) => cmd[0] === 'psql' && cmd.includes('-t')
 const isPreread = (cmd: string[]) => cmd.includes('--file=/dev/null')
 
-/** A server in `state`; `load` answers the restore itself, `extra` any command first. */
-function server(state: State, load: ScriptedExec = {}, extra: (cmd: string[], input?: string) => ScriptedExec | undefined = () => undefined) {
+/**
+ * A server in `state`: the psql scripts are answered by their text, `load` answers the restore
+ * itself, `extra` any command first (`script`: how many psql scripts ran before this one).
+ */
+function server(state: State, load: FakeExec = {}, extra: (cmd: string[], script?: number) => FakeExec | undefined = () => undefined, containers?: ContainerRef[]) {
   const version = String(state.version ?? 150020)
-  return runContext((cmd, input) => {
-    const custom = extra(cmd, input)
-    if (custom) return custom
-    if (isScript(cmd)) {
-      if (input!.includes("'databases'")) {
-        const {databases, objects} = state.cluster ?? {databases: [], objects: 0}
-        return {stdout: `${JSON.stringify({version, databases: databases.length > 0 ? databases : null, objects, database: {...PROPS, owner: 'postgres'}})}\n`}
-      }
-      if (input!.includes("d.datname = :'name'")) {
-        return {stdout: `${JSON.stringify({version, database: state.database ? {...PROPS, ...state.database} : null})}\n`}
-      }
-      if (input === USER_OBJECTS_QUERY) return {stdout: `${state.objects ?? 0}\n`}
-      return {}
+  let scripts = 0
+  /** The answer to a script, once psql has read it from its standard input. */
+  async function* answer(script: Promise<string>) {
+    const input = await script
+    if (input.includes("'databases'")) {
+      const {databases, objects} = state.cluster ?? {databases: [], objects: 0}
+      yield `${JSON.stringify({version, databases: databases.length > 0 ? databases : null, objects, database: {...PROPS, owner: 'postgres'}})}\n`
+    } else if (input.includes("d.datname = :'name'")) {
+      yield `${JSON.stringify({version, database: state.database ? {...PROPS, ...state.database} : null})}\n`
+    } else if (input === USER_OBJECTS_QUERY) {
+      yield `${state.objects ?? 0}\n`
     }
-    if (isPreread(cmd)) return {}
-    return load
+  }
+  const run = fakeRunContext({
+    scheme: 'backup_postgres',
+    containers,
+    exec(cmd) {
+      const custom = extra(cmd, isScript(cmd) ? scripts : undefined)
+      if (isScript(cmd)) scripts++
+      if (custom) return custom
+      // The fake engine records the call, with its input, before it asks for the answer.
+      if (isScript(cmd)) return {stdout: Readable.from(answer(run.calls.at(-1)!.input!))}
+      if (isPreread(cmd)) return {}
+      return load
+    },
   })
+  return run
 }
 
-const text = async (call: ExecCall) => (await call.input)!.toString('utf8')
+const text = async (call: ExecCall) => (await call.input)!
 const scripts = (calls: ExecCall[]) => calls.filter((c) => isScript(c.cmd))
 /** The scripts that change something (not the lookups), as sent to psql. */
 async function ddl(calls: ExecCall[]): Promise<string[]> {
@@ -264,9 +276,9 @@ describe('restoring with backup_postgres (fake engine)', function () {
   })
 
   it('logs the messages of a successful load as warnings', async function () {
-    const {ctx, logs} = server({}, {stderr: 'WARNING:  no privileges were granted for "public"\n'})
+    const {ctx, log} = server({}, {stderr: 'WARNING:  no privileges were granted for "public"\n'})
     await scheme.restore!(ctx, shop, artifact(), options())
-    expect(logs).to.include('warn: psql: WARNING:  no privileges were granted for "public"')
+    expect(log.lines).to.include('warn: psql: WARNING:  no privileges were granted for "public"')
   })
 
   it('fails with the server message when the lookup fails, before changing anything', async function () {
@@ -277,9 +289,10 @@ describe('restoring with backup_postgres (fake engine)', function () {
     expect(calls).to.have.length(1)
   })
 
+  // The scripts of a replacement: the lookup (0), the count (1), the drop (2), the creation (3).
   it('says nothing was changed when the drop fails, and creates and loads nothing', async function () {
     const busy = 'ERROR:  must be owner of database shop\n'
-    const {ctx, calls} = server({database: {}, objects: 3}, {}, (cmd, input) => (input?.startsWith('DROP') ? {stderr: busy, exitCode: 3} : undefined))
+    const {ctx, calls} = server({database: {}, objects: 3}, {}, (_cmd, script) => (script === 2 ? {stderr: busy, exitCode: 3} : undefined))
     const error = await scheme.restore!(ctx, shop, artifact(), options({force: true})).catch((e: Error) => e)
     expect((error as Error).message).to.equal('dropping database shop in p_db_1 failed: psql exited with 3: ERROR:  must be owner of database shop; it was not changed')
     expect((await ddl(calls)).length).to.equal(1)
@@ -287,30 +300,30 @@ describe('restoring with backup_postgres (fake engine)', function () {
   })
 
   it('says the database is missing when it was dropped but cannot be created again', async function () {
-    const {ctx, calls} = server({database: {}, objects: 3}, {}, (cmd, input) => (input?.startsWith('CREATE') ? {stderr: 'ERROR:  invalid locale name: "de_DE"\n', exitCode: 3} : undefined))
+    const invalid = {stderr: 'ERROR:  invalid locale name: "de_DE"\n', exitCode: 3}
+    const {ctx, calls} = server({database: {}, objects: 3}, {}, (_cmd, script) => (script === 3 ? invalid : undefined))
     const error = await scheme.restore!(ctx, shop, artifact(), options({force: true})).catch((e: Error) => e)
     expect((error as Error).message).to.contain('creating database shop again in p_db_1 failed').and.to.contain('database shop was dropped and is now missing')
     expect(loads(calls)).to.deep.equal([])
   })
 
   it('stops feeding psql when backupbot is interrupted, and says the database may be partly restored', async function () {
-    const {ctx, controller} = server({})
+    const {ctx, abort} = server({})
     const endless = new PassThrough()
     endless.write('INSERT INTO t VALUES (1);\n')
-    // The trailer check reads a complete dump; the load then gets the stream that never ends.
-    let opened = 0
-    const slow: StoredArtifact = {...artifact(), content: () => (opened++ === 0 ? artifact().content() : endless)}
+    // The trailer check reads the complete dump (edges()); the load gets a stream that never ends.
+    const slow: StoredArtifact = {...artifact(), content: () => endless}
     const done = scheme.restore!(ctx, shop, slow, options()).catch((e: Error) => e)
-    setTimeout(() => controller.abort(new Error('interrupted')), 20)
+    setTimeout(() => abort(new Error('interrupted')), 20)
     const error = await done
     expect((error as Error).message).to.equal('restoring database shop in p_db_1 was interrupted; it may be partly restored')
     expect(endless.destroyed).to.equal(true)
   })
 
   it('fails clearly when the service has no running container, without running anything', async function () {
-    const {ctx, calls} = runContext(() => ({}), [{id: 'c1', name: 'p_db_1', running: false}])
+    const {ctx, calls} = server({}, {}, undefined, [{id: 'c1', name: 'p_db_1', running: false}])
     const error = await scheme.restore!(ctx, shop, artifact(), options()).catch((e: Error) => e)
-    expect((error as Error).message).to.contain('service db has no running container').and.to.contain('restores through the running database server')
+    expect((error as Error).message).to.contain('service db has no running container: backup_postgres')
     expect(calls).to.deep.equal([])
   })
 
@@ -334,13 +347,14 @@ describe('restoring with backup_postgres (fake engine)', function () {
       expect(report).to.deep.equal({destination: 'database shop', stopped: [], replaced: true})
       const preread = calls.find((c) => isPreread(c.cmd))!
       expect(preread.cmd).to.deep.equal(['pg_restore', '--file=/dev/null'])
-      expect(await preread.input).to.deep.equal(ARCHIVE)
+      // The fake engine hands the input over as UTF-8 text.
+      expect(await preread.input).to.equal(ARCHIVE.toString('utf8'))
       // Read through before anything is dropped.
       const order = await Promise.all(calls.map(async (c) => (isPreread(c.cmd) ? 'preread' : isScript(c.cmd) ? (await text(c)).split(' ')[0] : c.cmd[0])))
       expect(order).to.deep.equal(['SELECT', 'SELECT', 'preread', 'DROP', 'CREATE', 'pg_restore'])
       const [load] = loads(calls)
       expect(load!.cmd).to.deep.equal(['pg_restore', '--username=shopadmin', '--no-password', '--exit-on-error', '--single-transaction', '--dbname=shop'])
-      expect(await load!.input).to.deep.equal(ARCHIVE)
+      expect(await load!.input).to.equal(ARCHIVE.toString('utf8'))
       expect(load!.options?.env).to.deep.equal({PGPASSWORD: PASSWORD})
     })
 
@@ -391,7 +405,7 @@ describe('restoring with backup_postgres (fake engine)', function () {
 
   describe('an all-databases dump', function () {
     it('is fed as is to psql in database postgres, without ON_ERROR_STOP; a role that exists already is no failure', async function () {
-      const {ctx, calls, logs} = server({}, {stderr: 'ERROR:  role "shopadmin" already exists\n'})
+      const {ctx, calls, log} = server({}, {stderr: 'ERROR:  role "shopadmin" already exists\n'})
       const report = await scheme.restore!(ctx, all, artifact(CLUSTER), options())
       expect(report).to.deep.equal({destination: 'all databases', stopped: [], replaced: false})
       expect(await ddl(calls)).to.deep.equal([])
@@ -400,7 +414,7 @@ describe('restoring with backup_postgres (fake engine)', function () {
       const [load] = loads(calls)
       expect(load!.cmd).to.deep.equal(['psql', '-X', '-q', '--username=shopadmin', '--no-password', '--dbname=postgres'])
       expect(await text(load!)).to.equal(CLUSTER)
-      expect(logs.join('\n')).to.contain('1 role(s) of the dump existed already')
+      expect(log.lines.join('\n')).to.contain('1 role(s) of the dump existed already')
     })
 
     it('fails on any other error of the script, saying the server may be partly restored', async function () {
@@ -456,13 +470,6 @@ describe('restoring with backup_postgres (fake engine)', function () {
       const error = await scheme.restore!(ctx, all, artifact(cut), options()).catch((e: Error) => e)
       expect((error as Error).message).to.contain('"-- PostgreSQL database cluster dump complete" trailer')
       expect(loads(calls)).to.deep.equal([])
-    })
-
-    it('refuses --to before running anything', async function () {
-      const {ctx, calls} = server({})
-      const error = await scheme.restore!(ctx, all, artifact(CLUSTER), options({to: 'x'})).catch((e: Error) => e)
-      expect((error as Error).message).to.contain('--to cannot be used with all-databases')
-      expect(calls).to.deep.equal([])
     })
   })
 })
