@@ -73,12 +73,16 @@ export async function readLines(stream: Readable, onLine: (line: string) => void
   return edges.tail.toString('utf8')
 }
 
-/** The end of a tool's messages on one line: its last non-empty lines, rulers (`----`) left out. */
+/** A line of a message longer than this keeps only its end, where a tool's error is. */
+const MESSAGE_LINE_LIMIT = 1024
+
+/** The end of a tool's messages on one line: its last non-empty lines, rulers (`----`) left out, each at most 1 KiB. */
 export function lastLines(text: string, count = 5): string {
   return text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !/^-+$/.test(l))
     .slice(-count)
+    .map((l) => (l.length > MESSAGE_LINE_LIMIT ? `…${l.slice(-MESSAGE_LINE_LIMIT)}` : l))
     .join(' | ')
 }
