@@ -7,8 +7,9 @@ import {errorMessage} from '../errors.js'
 import {INTERRUPTED_EXIT} from './interrupt.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
-import {loadSchemes, type SchemeRegistry} from '../plugins/load-schemes.js'
+import {loadSchemes} from '../plugins/load-schemes.js'
 import type {Logger} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 
 export const EXIT = {ok: 0, itemFailed: 1, usage: 2, locked: 3, interrupted: INTERRUPTED_EXIT} as const
 

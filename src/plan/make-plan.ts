@@ -6,8 +6,8 @@ import {type ContainerEnvironmentLookup, createResolver} from '../config/scheme/
 import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.js'
 import {ConfigError, UsageError, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
-import type {SchemeRegistry} from '../plugins/load-schemes.js'
 import type {BackupItem, DockerQueries, Logger, PlanContext} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 import {encodeName, itemDirectory} from '../target/layout.js'
 
 export const ZERO_CONFIG = '(zero-config default)'

@@ -2,8 +2,8 @@
 // are read completely: checksum against the manifest, gzip and tar structure, and the scheme's
 // own content check (a dump's trailer). Needs no compose project and touches nothing.
 import {errorMessage} from '../errors.js'
-import type {SchemeRegistry} from '../plugins/load-schemes.js'
 import type {Logger} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 import {listVersions, type ItemListing, type VersionListing} from '../target/list.js'
 import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
 import type {VerifyItemResult, VerifyResult} from './result.js'
