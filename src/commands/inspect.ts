@@ -1,9 +1,9 @@
 import {BaseCommand} from '../cli/base-command.js'
 import {projectFlags} from '../cli/flags.js'
+import {loadProjects} from '../config/compose/load-projects.js'
 import {toSeedStructure} from '../config/compose/seed-structure.js'
 import {connectEngine} from '../docker/engine.js'
 import {renderInspect, type InspectResult} from '../render/inspect.js'
-import {loadProjects} from '../run/load-projects.js'
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Show what backupbot finds in a compose project: host directories and named volumes per service.'

@@ -66,6 +66,12 @@ export function connectEngine(): Engine {
   }
 }
 
+/** Connects to the engine on first use only. */
+export function lazyEngine(): () => Engine {
+  let engine: Engine | undefined
+  return () => (engine ??= connectEngine())
+}
+
 function describeHost(): string {
   return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'unix:///var/run/docker.sock'
 }
