@@ -7,7 +7,8 @@ import {createHash} from 'node:crypto'
 import {UsageError} from '../../../src/errors.js'
 import {sha256File} from '../../../src/target/checksum.js'
 import {encodeName} from '../../../src/target/layout.js'
-import {prune, rotate, writeVersion} from '../../../src/target/write-version.js'
+import {prune, rotate} from '../../../src/target/rotate.js'
+import {writeVersion} from '../../../src/target/write-version.js'
 import {readJson, sortedEntries, useTempDir} from './helpers.js'
 
 /** A `write` that writes `text` and ends the stream. */
