@@ -5,7 +5,7 @@ import {rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UsageError} from '../errors.js'
-import {exists, fsyncDir} from './fs-sync.js'
+import {exists, fsyncDir} from '../system/fs-sync.js'
 import {checkStem, scratchName} from './layout.js'
 import {planRenames} from './renumber.js'
 import {scanVersions} from './versions.js'

@@ -10,7 +10,7 @@ import {Transform, type TransformCallback, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
 import {UsageError} from '../errors.js'
-import {fsyncDir, fsyncFile} from './fs-sync.js'
+import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
 import {checkStem, scratchName} from './layout.js'
 import {checkKeep, prune, renameNoReplace, rotate} from './rotate.js'
 
