@@ -2,7 +2,9 @@
 // narrow interface from here, so that another engine can be added behind the same shape.
 import Docker from 'dockerode'
 
+import type {Logger} from '../scheme.js'
 import {containerState, startContainer, type ContainerState} from './containers.js'
+import {removeStaleHelpers} from './helper-container.js'
 
 export interface ContainerSummary {
   id: string
@@ -22,7 +24,9 @@ export interface Engine {
   containerState(id: string): Promise<ContainerState | undefined>
   /** Starts a container and checks that it runs (retries a few times). */
   startContainer(id: string): Promise<void>
-  /** The dockerode client, for the other modules of src/docker/ (createDockerOps) only. */
+  /** Removes the helper containers that killed runs on this machine left behind; returns how many. */
+  removeStaleHelpers(log?: Logger): Promise<number>
+  /** The dockerode client, for the other modules of src/docker/ (createDockerOps) only: never used outside src/docker/. */
   readonly client: Docker
 }
 
@@ -37,6 +41,7 @@ export function connectEngine(): Engine {
     client: docker,
     containerState: (id) => containerState(docker, id),
     startContainer: (id) => startContainer(docker, id),
+    removeStaleHelpers: (log) => removeStaleHelpers(docker, log),
     async ping() {
       try {
         await docker.ping()

@@ -1,7 +1,6 @@
 // Starts the containers that a killed backupbot run left stopped, as its restart journal lists
 // them. Entries of live runs (and of other machines or engines) are never touched.
 import type {Engine} from '../docker/engine.js'
-import {removeStaleHelpers} from '../docker/helper-container.js'
 import {errorMessage} from '../errors.js'
 import type {Logger} from '../scheme.js'
 import {currentDockerHost, entryOwner, type JournalEntry, type RestartJournal} from './restart-journal.js'
@@ -47,7 +46,13 @@ export async function recoverStopped(engine: Engine | (() => Engine), journal: R
   const get = () => (connected ??= typeof engine === 'function' ? engine() : engine)
   for (const entry of todo) await recoverOne(get, journal, log, entry, result)
   // A run killed while containers were stopped was likely reading through a helper too.
-  if (todo.length > 0) await removeStaleHelpers(get().client, log).catch((error) => log.warn(`removing stale helper containers: ${errorMessage(error)}`))
+  if (todo.length > 0) {
+    try {
+      await get().removeStaleHelpers(log)
+    } catch (error) {
+      log.warn(`removing stale helper containers: ${errorMessage(error)}`)
+    }
+  }
   result.ok = result.failed.length === 0
   return result
 }
