@@ -1,6 +1,6 @@
 // One base for every command: `--json`, log level, secret masking, and the single place where
 // errors become exit codes (see README "Exit codes").
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, Flags} from '@oclif/core'
 import path from 'node:path'
 
 import {errorMessage} from '../errors.js'
@@ -63,5 +63,3 @@ export abstract class BaseCommand extends Command {
     if (this.argv.includes('--verbose') && error.stack) process.stderr.write(`${this.masker.mask(error.stack)}\n`)
   }
 }
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>

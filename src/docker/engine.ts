@@ -14,8 +14,6 @@ export interface ContainerSummary {
 }
 
 export interface Engine {
-  /** Fails with a readable message when the engine cannot be reached. */
-  ping(): Promise<void>
   /** Every container (running or not) that carries a Compose project label. */
   composeContainers(project?: string): Promise<ContainerSummary[]>
   /** The environment of a container, as the engine reports it. */
@@ -42,13 +40,6 @@ export function connectEngine(): Engine {
     containerState: (id) => containerState(docker, id),
     startContainer: (id) => startContainer(docker, id),
     removeStaleHelpers: (log) => removeStaleHelpers(docker, log),
-    async ping() {
-      try {
-        await docker.ping()
-      } catch (error) {
-        throw new Error(`cannot reach the Docker engine (${describeHost()}): ${(error as Error).message}`)
-      }
-    },
     async composeContainers(project) {
       const label = project ? `${PROJECT_LABEL}=${project}` : PROJECT_LABEL
       const list = await docker.listContainers({all: true, filters: {label: [label]}})
@@ -75,8 +66,4 @@ export function connectEngine(): Engine {
 export function lazyEngine(): () => Engine {
   let engine: Engine | undefined
   return () => (engine ??= connectEngine())
-}
-
-function describeHost(): string {
-  return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'unix:///var/run/docker.sock'
 }
