@@ -5,6 +5,7 @@ import Docker from 'dockerode'
 import type {Logger} from '../scheme.js'
 import {containerState, startContainer, type ContainerState} from './containers.js'
 import {removeStaleHelpers} from './helper-container.js'
+import {PROJECT_LABEL} from './labels.js'
 
 export interface ContainerSummary {
   id: string
@@ -29,8 +30,6 @@ export interface Engine {
 }
 
 export type {ContainerState} from './containers.js'
-
-const PROJECT_LABEL = 'com.docker.compose.project'
 
 export function connectEngine(): Engine {
   // dockerode reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH itself.
