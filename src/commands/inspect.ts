@@ -1,9 +1,9 @@
 import {BaseCommand} from '../cli/base-command.js'
 import {projectFlags} from '../cli/flags.js'
 import {loadProjects} from '../config/compose/load-projects.js'
-import {toSeedStructure} from '../config/compose/seed-structure.js'
 import {connectEngine} from '../docker/engine.js'
-import {renderInspect, type InspectResult} from '../render/inspect.js'
+import {renderInspect} from '../render/inspect.js'
+import {inspectResult, type InspectResult} from '../render/inspect-structure.js'
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Show what backupbot finds in a compose project: host directories and named volumes per service.'
@@ -23,10 +23,7 @@ export default class Inspect extends BaseCommand {
       connectEngine,
     )
     for (const warning of projects.flatMap((p) => p.warnings)) log.warn(warning)
-    const result: InspectResult = flags.discover
-      ? Object.fromEntries(projects.map((p) => [p.name, toSeedStructure(p)]))
-      : toSeedStructure(projects[0])
     this.print(renderInspect(projects))
-    return result
+    return inspectResult(projects, flags.discover)
   }
 }
