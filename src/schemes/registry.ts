@@ -51,3 +51,22 @@ export function schemeProblem(value: unknown): string | undefined {
   if (!s.optionsSchema || typeof s.optionsSchema !== 'object') return `scheme ${s.type} has no optionsSchema`
   return undefined
 }
+
+/** One installed scheme, as `backupbot schemes --json` lists it. */
+export interface SchemeListing {
+  type: string
+  aliases: string[]
+  plugin: string
+  description: string
+}
+
+export interface SchemesListing {
+  schemes: SchemeListing[]
+  failures: SchemeRegistry['failures']
+}
+
+/** Every installed scheme, sorted by type, and the plugins that failed to provide theirs. */
+export function listSchemes(registry: SchemeRegistry): SchemesListing {
+  const schemes = registry.list.map(({scheme, plugin}) => ({type: scheme.type, aliases: scheme.aliases ?? [], plugin, description: scheme.description}))
+  return {schemes, failures: registry.failures}
+}
