@@ -1,9 +1,9 @@
 // Starts the containers that a killed backupbot run left stopped, as its restart journal lists
 // them. Entries of live runs (and of other machines or engines) are never touched.
-import type {Engine} from '../docker/engine.js'
+import {connectEngine, type Engine} from '../docker/engine.js'
 import {errorMessage} from '../errors.js'
 import type {Logger} from '../scheme.js'
-import {currentDockerHost, entryOwner, type JournalEntry, type RestartJournal} from './restart-journal.js'
+import {currentDockerHost, entryOwner, type JournalEntry, RestartJournal} from './restart-journal.js'
 
 export interface RecoveryResult {
   /** True when nothing failed (skipped entries belong to others and do not count). */
@@ -16,6 +16,11 @@ export interface RecoveryResult {
   skipped: Array<{name: string; reason: string}>
   /** No longer exist: their entries were dropped. */
   gone: string[]
+}
+
+/** `backupbot recover` as a library call. Connects to the engine only if there is something to start. */
+export async function recover(request: {journalDir: string; log: Logger}): Promise<RecoveryResult> {
+  return recoverStopped(connectEngine, new RestartJournal(request.journalDir), request.log)
 }
 
 /** The entries a recovery would act on: dead runs on this machine, same Docker engine. */
