@@ -1,13 +1,9 @@
+// The ArchiveOps a scheme gets in its context: packing, parallel gzip and safe extraction.
 import type {ArchiveOps, Logger} from '../scheme.js'
 
 import {extractArchive} from './extract.js'
 import {packPath} from './pack-path.js'
 import {parallelGzip} from './parallel-gzip.js'
-
-export {extractArchive, type ExtractOptions} from './extract.js'
-export {gzipError, openGunzipped} from './gunzip.js'
-export {scanTar, type ScanOptions, type TarSummary} from './scan-tar.js'
-export {ArchiveEntryError} from './tar-rules.js'
 
 export function archiveOps(log: Logger): ArchiveOps {
   return {

@@ -1,16 +1,25 @@
-// One base for every command: `--json`, log level, secret masking, and the single place where
-// errors become exit codes (see README "Exit codes").
-import {Command, Flags, type Interfaces} from '@oclif/core'
+// One base for every command: `--json`, log level, secret masking, interrupts, and the single
+// place where errors and results become exit codes (see README "Exit codes"). A command parses,
+// calls the library, renders; what follows from the outcome is decided here.
+import {Command, Flags} from '@oclif/core'
 import path from 'node:path'
 
-import {errorMessage} from '../errors.js'
-import {INTERRUPTED_EXIT} from './interrupt.js'
+import {containersStopped} from '../docker/signal-guard.js'
+import {EXIT, errorMessage} from '../errors.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
-import {loadSchemes, type SchemeRegistry} from '../plugins/load-schemes.js'
+import type {PlanningOptions} from '../plan/plan-projects.js'
+import {loadSchemes} from '../plugins/load-schemes.js'
 import type {Logger} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 
-export const EXIT = {ok: 0, itemFailed: 1, usage: 2, locked: 3, interrupted: INTERRUPTED_EXIT} as const
+/** The flags backup and restore plan from (see ./flags.ts). */
+export interface PlanningFlags {
+  compose?: string[]
+  'project-name'?: string
+  discover?: boolean
+  config?: string
+}
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -21,6 +30,8 @@ export abstract class BaseCommand extends Command {
 
   protected masker = new SecretMasker()
   protected logger: Logger = stderrLogger(this.masker, 'info')
+  /** Aborted by the first SIGINT/SIGTERM while interruptible() work runs. */
+  private readonly interrupt = new AbortController()
 
   /** Call with the parsed flags: sets the log level. */
   protected useLogFlags(flags: {quiet?: boolean; verbose?: boolean}): Logger {
@@ -40,9 +51,70 @@ export abstract class BaseCommand extends Command {
     return registry
   }
 
+  /**
+   * What backup and restore both hand the library: where the compose projects and the scheme
+   * config come from, the installed schemes, the log, the interrupt and the restart journal.
+   */
+  protected async planning(flags: PlanningFlags, services: string[]): Promise<PlanningOptions & {signal: AbortSignal; journalDir: string}> {
+    return {
+      compose: flags.compose ?? [],
+      projectName: flags['project-name'],
+      discover: flags.discover ?? false,
+      config: flags.config,
+      services,
+      cwd: process.cwd(),
+      env: process.env,
+      registry: await this.schemes(),
+      log: this.logger,
+      masker: this.masker,
+      signal: this.interrupt.signal,
+      journalDir: this.journalDir(),
+    }
+  }
+
+  /**
+   * Runs work that changes things under SIGINT/SIGTERM handling: the first signal aborts
+   * planning()'s signal (the work then cleans up: temporary files removed, stopped containers
+   * started again) and the result's exit code becomes 130; a second one exits at once unless
+   * containers are still being started again (src/docker/signal-guard.ts).
+   */
+  protected async interruptible<T>(work: () => Promise<T>): Promise<T> {
+    // `on`, not `once`: a second signal must not kill the process while stopped containers are
+    // being started again.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!this.interrupt.signal.aborted) {
+        this.logger.warn(`${signal} received: stopping after cleanup`)
+        this.interrupt.abort()
+      } else if (!containersStopped()) {
+        this.logger.warn(`${signal} received again: exiting now`)
+        process.exit(EXIT.interrupted)
+      }
+    }
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+    try {
+      return await work()
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+    }
+  }
+
   /** Prints data on stdout (JSON mode prints the returned value instead). */
   protected print(text: string): void {
     this.log(this.masker.mask(text))
+  }
+
+  /** The one place a result becomes an exit code: `ok: false` is 1, or 130 once interrupted. */
+  protected override async _run<T>(): Promise<T> {
+    const result = await super._run<T>()
+    if (result !== null && typeof result === 'object' && (result as {ok?: unknown}).ok === false) {
+      process.exitCode = this.interrupt.signal.aborted ? EXIT.interrupted : EXIT.failed
+    }
+    return result
+  }
+
+  /** Every --json document is masked here, whatever produced it. */
+  protected override toSuccessJson(result: unknown): unknown {
+    return this.masker.maskValues(result)
   }
 
   override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}; suggestions?: string[]}): Promise<void> {
@@ -50,7 +122,7 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit !== undefined && error.exitCode === undefined) {
       if (error.oclif.exit === 0 || !this.jsonEnabled()) throw error
     }
-    const exitCode = error.exitCode ?? error.oclif?.exit ?? 1
+    const exitCode = error.exitCode ?? error.oclif?.exit ?? EXIT.failed
     process.exitCode = exitCode
     const message = this.masker.mask(errorMessage(error))
     const suggestions = (error.suggestions ?? []).map((s) => this.masker.mask(s))
@@ -62,5 +134,3 @@ export abstract class BaseCommand extends Command {
     if (this.argv.includes('--verbose') && error.stack) process.stderr.write(`${this.masker.mask(error.stack)}\n`)
   }
 }
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, targetFlag} from '../cli/flags.js'
-import {withInterrupt} from '../cli/interrupt.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
 import {backup} from '../run/backup.js'
@@ -35,32 +34,18 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
 
   async run(): Promise<BackupResult | DryRunResult> {
     const {flags, argv} = await this.parse(Backup)
-    const log = this.useLogFlags(flags)
-    const registry = await this.schemes()
-    return withInterrupt(log, async (signal) => {
-      const result = await backup({
-        ...flags,
-        compose: flags.compose ?? [],
-        projectName: flags['project-name'],
-        dryRun: flags['dry-run'],
-        services: argv as string[],
-        cwd: process.cwd(),
-        env: process.env,
-        registry,
-        log,
-        masker: this.masker,
-        signal,
-        version: this.config.version,
-        journalDir: this.journalDir(),
-        // An animated line only on a terminal: never in pipes, cron logs or --json runs.
-        progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,
-      })
-      if ('dryRun' in result) this.print(renderDryRun(result))
-      else {
-        this.print(renderBackupResult(result))
-        if (!result.ok) process.exitCode = signal.aborted ? EXIT.interrupted : EXIT.itemFailed
-      }
-      return result
-    })
+    this.useLogFlags(flags)
+    const request = {
+      ...(await this.planning(flags, argv as string[])),
+      target: flags.target,
+      keep: flags.keep,
+      dryRun: flags['dry-run'],
+      version: this.config.version,
+      // An animated line only on a terminal: never in pipes, cron logs or --json runs.
+      progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,
+    }
+    const result = await this.interruptible(() => backup(request))
+    this.print('dryRun' in result ? renderDryRun(result) : renderBackupResult(result))
+    return result
   }
 }

@@ -1,9 +1,8 @@
 import {BaseCommand} from '../cli/base-command.js'
 import {projectFlags} from '../cli/flags.js'
-import {toSeedStructure} from '../config/compose/seed-structure.js'
-import {connectEngine} from '../docker/engine.js'
-import {renderInspect, type InspectResult} from '../render/inspect.js'
-import {loadProjects} from '../run/load-projects.js'
+import {renderInspect} from '../render/inspect.js'
+import {inspectResult, type InspectResult} from '../render/inspect-structure.js'
+import {inspectProjects} from '../run/inspect.js'
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Show what backupbot finds in a compose project: host directories and named volumes per service.'
@@ -18,15 +17,15 @@ export default class Inspect extends BaseCommand {
   async run(): Promise<InspectResult> {
     const {flags} = await this.parse(Inspect)
     const log = this.useLogFlags(flags)
-    const projects = await loadProjects(
-      {compose: flags.compose ?? [], projectName: flags['project-name'], discover: flags.discover, cwd: process.cwd(), env: process.env},
-      connectEngine,
-    )
-    for (const warning of projects.flatMap((p) => p.warnings)) log.warn(warning)
-    const result: InspectResult = flags.discover
-      ? Object.fromEntries(projects.map((p) => [p.name, toSeedStructure(p)]))
-      : toSeedStructure(projects[0])
+    const projects = await inspectProjects({
+      compose: flags.compose ?? [],
+      projectName: flags['project-name'],
+      discover: flags.discover,
+      cwd: process.cwd(),
+      env: process.env,
+      log,
+    })
     this.print(renderInspect(projects))
-    return result
+    return inspectResult(projects, flags.discover)
   }
 }

@@ -1,8 +1,6 @@
-import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {connectEngine} from '../docker/engine.js'
+import {BaseCommand} from '../cli/base-command.js'
 import {renderRecovery} from '../render/recover.js'
-import {recoverStopped, type RecoveryResult} from '../run/recover.js'
-import {RestartJournal} from '../run/restart-journal.js'
+import {recover, type RecoveryResult} from '../run/recover.js'
 
 export default class Recover extends BaseCommand {
   static override summary = 'Start again the containers that a killed backupbot run left stopped.'
@@ -19,11 +17,8 @@ Exit codes: 0 every recorded container runs again (or there was none); 1 some co
   async run(): Promise<RecoveryResult> {
     const {flags} = await this.parse(Recover)
     const log = this.useLogFlags(flags)
-    const journal = new RestartJournal(this.journalDir())
-    // Connected only if there is something to start.
-    const result = await recoverStopped(connectEngine, journal, log)
+    const result = await recover({journalDir: this.journalDir(), log})
     this.print(renderRecovery(result))
-    if (!result.ok) process.exitCode = EXIT.itemFailed
     return result
   }
 }

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, targetFlag} from '../cli/flags.js'
-import {withInterrupt} from '../cli/interrupt.js'
 import {renderRestore} from '../render/restore.js'
 import {restore} from '../run/restore.js'
 import type {RestoreResult} from '../run/result.js'
@@ -39,29 +38,20 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
 
   async run(): Promise<RestoreResult> {
     const {args, flags} = await this.parse(Restore)
-    const log = this.useLogFlags(flags)
-    const registry = await this.schemes()
-    return withInterrupt(log, async (signal) => {
-      const result = await restore({
-        ...flags,
-        compose: flags.compose ?? [],
-        projectName: flags['project-name'],
-        discover: false,
-        dryRun: flags['dry-run'],
-        service: args.service,
-        item: args.item,
-        services: [args.service],
-        cwd: process.cwd(),
-        env: process.env,
-        registry,
-        log,
-        masker: this.masker,
-        signal,
-        journalDir: this.journalDir(),
-      })
-      this.print(renderRestore(result))
-      if (!result.ok) process.exitCode = signal.aborted ? EXIT.interrupted : EXIT.itemFailed
-      return result
-    })
+    this.useLogFlags(flags)
+    const request = {
+      ...(await this.planning(flags, [args.service])),
+      service: args.service,
+      item: args.item,
+      version: flags.version,
+      to: flags.to,
+      force: flags.force,
+      devices: flags.devices,
+      dryRun: flags['dry-run'],
+      target: flags.target,
+    }
+    const result = await this.interruptible(() => restore(request))
+    this.print(renderRestore(result))
+    return result
   }
 }

@@ -4,7 +4,7 @@
 import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 
-import {engineMessage} from './containers.js'
+import {engineMessage} from './engine-errors.js'
 
 export async function getArchive(docker: Docker, containerId: string, path: string): Promise<Readable> {
   try {

@@ -2,15 +2,13 @@
 // Starting is the operation that must not fail quietly, so it retries and checks the result.
 import type Docker from 'dockerode'
 
-import {errorMessage} from '../errors.js'
+import {statusOf} from './engine-errors.js'
 
 export interface ContainerState {
   id: string
   name: string
   running: boolean
 }
-
-const statusOf = (error: unknown) => (error as {statusCode?: number}).statusCode
 
 /** The container's state, or undefined when it no longer exists. */
 export async function containerState(docker: Docker, id: string): Promise<ContainerState | undefined> {
@@ -73,9 +71,4 @@ async function startOnce(docker: Docker, id: string): Promise<void> {
     const why = info.State.Error ? `: ${info.State.Error}` : ''
     throw new Error(`it exited right after being started (exit code ${info.State.ExitCode}${why})`)
   }
-}
-
-/** A readable message for an engine error (dockerode prefixes "(HTTP code ...)"). */
-export function engineMessage(error: unknown): string {
-  return errorMessage(error).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim()
 }

@@ -2,7 +2,10 @@
 // narrow interface from here, so that another engine can be added behind the same shape.
 import Docker from 'dockerode'
 
+import type {Logger} from '../scheme.js'
 import {containerState, startContainer, type ContainerState} from './containers.js'
+import {removeStaleHelpers} from './helper-container.js'
+import {PROJECT_LABEL} from './labels.js'
 
 export interface ContainerSummary {
   id: string
@@ -12,8 +15,6 @@ export interface ContainerSummary {
 }
 
 export interface Engine {
-  /** Fails with a readable message when the engine cannot be reached. */
-  ping(): Promise<void>
   /** Every container (running or not) that carries a Compose project label. */
   composeContainers(project?: string): Promise<ContainerSummary[]>
   /** The environment of a container, as the engine reports it. */
@@ -22,13 +23,13 @@ export interface Engine {
   containerState(id: string): Promise<ContainerState | undefined>
   /** Starts a container and checks that it runs (retries a few times). */
   startContainer(id: string): Promise<void>
-  /** The dockerode client, for the other modules of src/docker/ (createDockerOps) only. */
+  /** Removes the helper containers that killed runs on this machine left behind; returns how many. */
+  removeStaleHelpers(log?: Logger): Promise<number>
+  /** The dockerode client, for the other modules of src/docker/ (createDockerOps) only: never used outside src/docker/. */
   readonly client: Docker
 }
 
 export type {ContainerState} from './containers.js'
-
-const PROJECT_LABEL = 'com.docker.compose.project'
 
 export function connectEngine(): Engine {
   // dockerode reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH itself.
@@ -37,13 +38,7 @@ export function connectEngine(): Engine {
     client: docker,
     containerState: (id) => containerState(docker, id),
     startContainer: (id) => startContainer(docker, id),
-    async ping() {
-      try {
-        await docker.ping()
-      } catch (error) {
-        throw new Error(`cannot reach the Docker engine (${describeHost()}): ${(error as Error).message}`)
-      }
-    },
+    removeStaleHelpers: (log) => removeStaleHelpers(docker, log),
     async composeContainers(project) {
       const label = project ? `${PROJECT_LABEL}=${project}` : PROJECT_LABEL
       const list = await docker.listContainers({all: true, filters: {label: [label]}})
@@ -66,6 +61,8 @@ export function connectEngine(): Engine {
   }
 }
 
-function describeHost(): string {
-  return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'unix:///var/run/docker.sock'
+/** Connects to the engine on first use only. */
+export function lazyEngine(): () => Engine {
+  let engine: Engine | undefined
+  return () => (engine ??= connectEngine())
 }

@@ -4,7 +4,7 @@ import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 
 import type {ExecHandle, ExecOptions, Logger} from '../scheme.js'
-import {engineMessage} from './containers.js'
+import {engineMessage} from './engine-errors.js'
 import {demux} from './demux.js'
 
 /** Runs `cmd` in a running container. The env values are never logged, only their names. */

@@ -7,7 +7,7 @@ import type Docker from 'dockerode'
 import type {ExecHandle, Logger} from '../scheme.js'
 import {pidAlive} from '../system/process.js'
 import {getArchive} from './archive.js'
-import {engineMessage} from './containers.js'
+import {engineMessage, statusOf} from './engine-errors.js'
 import {demux} from './demux.js'
 
 export const HELPER_LABEL = 'backupbot.helper'
@@ -29,8 +29,6 @@ export interface HelperContainer {
   /** Force-removes the container; safe to call any number of times. */
   remove(): Promise<void>
 }
-
-const statusOf = (error: unknown) => (error as {statusCode?: number}).statusCode
 
 export async function createHelper(docker: Docker, options: HelperOptions): Promise<HelperContainer> {
   const {volume} = options
@@ -81,6 +79,11 @@ export async function createHelper(docker: Docker, options: HelperOptions): Prom
   }
 }
 
+/** Removes the helper; a failure is only a warning (a later run's sweep removes it). */
+export async function removeHelper(helper: HelperContainer, log?: Logger): Promise<void> {
+  await helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+}
+
 async function requireVolume(docker: Docker, name: string): Promise<void> {
   try {
     await docker.getVolume(name).inspect()
@@ -96,7 +99,7 @@ async function requireVolume(docker: Docker, name: string): Promise<void> {
  */
 export async function readVolume(docker: Docker, volume: string, mountPoint: string, image: string, log?: Logger): Promise<Readable> {
   const helper = await createHelper(docker, {image, volume: {name: volume, mountPoint}})
-  const remove = () => helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+  const remove = () => removeHelper(helper, log)
   let stream: Readable
   try {
     stream = await getArchive(docker, helper.id, mountPoint)
@@ -115,7 +118,7 @@ export async function readVolume(docker: Docker, volume: string, mountPoint: str
  */
 export async function runHelper(docker: Docker, options: HelperOptions & {cmd: string[]}, log?: Logger): Promise<ExecHandle> {
   const helper = await createHelper(docker, options)
-  const remove = () => helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+  const remove = () => removeHelper(helper, log)
   let output
   try {
     const stream = (await helper.container.attach({stream: true, stdout: true, stderr: true, hijack: true})) as unknown as NodeJS.ReadableStream & {destroy(): void}

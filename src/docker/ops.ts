@@ -5,15 +5,13 @@ import type Docker from 'dockerode'
 
 import type {ContainerRef, DockerOps, Logger} from '../scheme.js'
 import type {Engine} from './engine.js'
+import {statusOf} from './engine-errors.js'
 import {execIn} from './exec.js'
 import {HELPER_LABEL, readVolume, removeStaleHelpers, runHelper} from './helper-container.js'
 import {hostPathContainers} from './host-paths.js'
+import {ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL} from './labels.js'
 import {type StopJournal, withStopped} from './stop-start.js'
 import {createVolume, emptyVolume, volumeExists, volumeIsEmpty, writeVolume} from './volumes.js'
-
-const PROJECT_LABEL = 'com.docker.compose.project'
-const SERVICE_LABEL = 'com.docker.compose.service'
-const ONEOFF_LABEL = 'com.docker.compose.oneoff'
 
 export interface DockerOpsOptions {
   /** The engine, or a function that connects it on first use. */
@@ -91,7 +89,7 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
       try {
         await docker().getImage(image).inspect()
       } catch (error) {
-        if ((error as {statusCode?: number}).statusCode === 404) return false
+        if (statusOf(error) === 404) return false
         throw error
       }
       let handle

@@ -4,7 +4,8 @@
 import type Docker from 'dockerode'
 
 import type {ContainerRef, Logger} from '../scheme.js'
-import {containerState, engineMessage, startContainer, stopContainer, type StartOptions} from './containers.js'
+import {containerState, startContainer, stopContainer, type StartOptions} from './containers.js'
+import {engineMessage} from './engine-errors.js'
 import {guardSignals} from './signal-guard.js'
 
 /** What stop/start needs of the restart journal (src/run/restart-journal.ts implements it). */

@@ -8,13 +8,11 @@ import {Parser} from 'tar'
 
 import type {Logger} from '../scheme.js'
 import {getArchive, putArchive} from './archive.js'
-import {engineMessage} from './containers.js'
-import {createHelper, runHelper} from './helper-container.js'
+import {engineMessage, statusOf} from './engine-errors.js'
+import {createHelper, removeHelper, runHelper} from './helper-container.js'
 
 /** Where helpers that look at a whole volume mount it; any path works for a never started container. */
 const MOUNT = '/volume'
-
-const statusOf = (error: unknown) => (error as {statusCode?: number}).statusCode
 
 export async function volumeExists(docker: Docker, volume: string): Promise<boolean> {
   try {
@@ -47,7 +45,7 @@ export async function volumeIsEmpty(docker: Docker, volume: string, image: strin
   } catch (error) {
     throw new Error(`reading volume ${volume}: ${engineMessage(error)}`)
   } finally {
-    await helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+    await removeHelper(helper, log)
   }
 }
 
@@ -112,6 +110,6 @@ export async function writeVolume(docker: Docker, volume: string, mountPoint: st
   } catch (error) {
     throw new Error(`writing volume ${volume}: ${engineMessage(error)}`)
   } finally {
-    await helper.remove().catch((error) => log?.warn(`could not remove helper container ${helper.id.slice(0, 12)}: ${engineMessage(error)}`))
+    await removeHelper(helper, log)
   }
 }

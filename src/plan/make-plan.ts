@@ -2,13 +2,13 @@
 // Planning only reads (files, the engine's container list); every config problem surfaces here,
 // before anything is stopped or written.
 import type {ProjectModel, ServiceModel} from '../config/compose/model.js'
-import {type ContainerEnvironmentLookup, createResolver} from '../config/scheme/references.js'
 import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.js'
 import {ConfigError, UsageError, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
-import type {SchemeRegistry} from '../plugins/load-schemes.js'
 import type {BackupItem, DockerQueries, Logger, PlanContext} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 import {encodeName, itemDirectory} from '../target/layout.js'
+import {type ContainerEnvironmentLookup, createResolver} from './references.js'
 
 export const ZERO_CONFIG = '(zero-config default)'
 
@@ -29,7 +29,8 @@ export interface PlanInput {
   docker: DockerQueries
 }
 
-export interface PlannedItem extends BackupItem {
+/** A scheme's planned item, located: its service, its scheme and its folder in the target. */
+export interface LocatedItem extends BackupItem {
   /** The item's folder, holding all its versions. */
   itemDir: string
   /** Safe file name stem of the item (`data+x`). */
@@ -40,7 +41,7 @@ export interface PlannedItem extends BackupItem {
 
 export interface Plan {
   project: ProjectModel
-  items: PlannedItem[]
+  items: LocatedItem[]
 }
 
 interface LocatedEntry {
@@ -54,7 +55,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
   const located = (await locateEntries(input)).filter((l) => input.services.length === 0 || input.services.includes(l.service.name))
   checkSelection(input)
   const resolver = createResolver(input.project, input.containerEnvironment)
-  const items: PlannedItem[] = []
+  const items: LocatedItem[] = []
   const seen = new Map<string, string>()
   const shared = new Map<string, string>()
   for (const {service, entry, origin} of located) {

@@ -1,8 +1,5 @@
+// Human-readable output of `inspect` (stdout); --json prints ./inspect-structure.ts's instead.
 import type {ProjectModel} from '../config/compose/model.js'
-import type {toSeedStructure} from '../config/compose/seed-structure.js'
-
-/** The seed's structure for one project, or keyed by project name with --discover. */
-export type InspectResult = ReturnType<typeof toSeedStructure> | Record<string, ReturnType<typeof toSeedStructure>>
 
 export function renderInspect(projects: ProjectModel[]): string {
   return projects

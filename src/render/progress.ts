@@ -1,10 +1,7 @@
 // A one-line progress display for a terminal: the item being written and its bytes so far,
 // redrawn a few times a second on stderr. Only used when stderr is a terminal (never in pipes,
 // logs or CI), and erased when the item ends so that log lines stay clean.
-export interface Progress {
-  /** Starts showing `label`; returns the byte counter to feed and the function that ends it. */
-  start(label: string): {update(bytes: number): void; done(): void}
-}
+import type {Progress} from '../run/progress.js'
 
 export function terminalProgress(stream: NodeJS.WriteStream, intervalMs = 250): Progress {
   return {

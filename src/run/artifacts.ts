@@ -2,10 +2,10 @@
 // the checksum first (a damaged file is reported as damaged, not as a gzip error), then the
 // structure (gzip read to the end, every tar entry scanned for hostile paths).
 import {createReadStream} from 'node:fs'
-import {type Readable, Writable} from 'node:stream'
+import {Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import {createGunzip} from 'node:zlib'
 
+import {openGunzipped} from '../archive/gunzip.js'
 import {scanTar} from '../archive/scan-tar.js'
 import type {StoredArtifact} from '../scheme.js'
 import {digestFile} from '../target/checksum.js'
@@ -18,7 +18,7 @@ export function storedArtifact(version: VersionListing & {file: string}): Stored
     number: version.number,
     manifest: version.manifest ?? {},
     open: () => createReadStream(version.file),
-    content: () => (gzipped ? decompress(version.file) : createReadStream(version.file)),
+    content: () => (gzipped ? openGunzipped(version.file) : createReadStream(version.file)),
   }
 }
 
@@ -56,11 +56,4 @@ export async function checkStructure(artifact: StoredArtifact, options: {devices
 
 function discard(): Writable {
   return new Writable({write: (_chunk, _encoding, done) => done()})
-}
-
-function decompress(file: string): Readable {
-  const gunzip = createGunzip()
-  // pipeline passes a read error of the file on to the stream the caller reads.
-  pipeline(createReadStream(file), gunzip).catch(() => {})
-  return gunzip
 }

@@ -3,16 +3,17 @@
 import path from 'node:path'
 
 import {archiveOps} from '../archive/index.js'
+import {lazyEngine} from '../docker/engine.js'
 import {createDockerOps} from '../docker/ops.js'
 import type {Plan} from '../plan/make-plan.js'
-import type {Progress} from '../render/progress.js'
-import {lazyEngine, planProjects, type PlanningOptions} from './plan-projects.js'
+import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
+import type {Progress} from './progress.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {BackupResult, DryRunResult} from './result.js'
 import {runBackup} from './run-backup.js'
 
-export interface BackupOptions extends PlanningOptions {
+export interface BackupRequest extends PlanningOptions {
   target: string
   keep?: number
   dryRun: boolean
@@ -23,7 +24,7 @@ export interface BackupOptions extends PlanningOptions {
   progress?: Progress
 }
 
-export async function backup(options: BackupOptions): Promise<BackupResult | DryRunResult> {
+export async function backup(options: BackupRequest): Promise<BackupResult | DryRunResult> {
   const engine = lazyEngine()
   const journal = new RestartJournal(options.journalDir)
   // Before anything else: containers a killed run left stopped run again.

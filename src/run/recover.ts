@@ -1,10 +1,9 @@
 // Starts the containers that a killed backupbot run left stopped, as its restart journal lists
 // them. Entries of live runs (and of other machines or engines) are never touched.
-import type {Engine} from '../docker/engine.js'
-import {removeStaleHelpers} from '../docker/helper-container.js'
+import {connectEngine, type Engine} from '../docker/engine.js'
 import {errorMessage} from '../errors.js'
 import type {Logger} from '../scheme.js'
-import {currentDockerHost, entryOwner, type JournalEntry, type RestartJournal} from './restart-journal.js'
+import {currentDockerHost, entryOwner, type JournalEntry, RestartJournal} from './restart-journal.js'
 
 export interface RecoveryResult {
   /** True when nothing failed (skipped entries belong to others and do not count). */
@@ -17,6 +16,11 @@ export interface RecoveryResult {
   skipped: Array<{name: string; reason: string}>
   /** No longer exist: their entries were dropped. */
   gone: string[]
+}
+
+/** `backupbot recover` as a library call. Connects to the engine only if there is something to start. */
+export async function recover(request: {journalDir: string; log: Logger}): Promise<RecoveryResult> {
+  return recoverStopped(connectEngine, new RestartJournal(request.journalDir), request.log)
 }
 
 /** The entries a recovery would act on: dead runs on this machine, same Docker engine. */
@@ -47,7 +51,13 @@ export async function recoverStopped(engine: Engine | (() => Engine), journal: R
   const get = () => (connected ??= typeof engine === 'function' ? engine() : engine)
   for (const entry of todo) await recoverOne(get, journal, log, entry, result)
   // A run killed while containers were stopped was likely reading through a helper too.
-  if (todo.length > 0) await removeStaleHelpers(get().client, log).catch((error) => log.warn(`removing stale helper containers: ${errorMessage(error)}`))
+  if (todo.length > 0) {
+    try {
+      await get().removeStaleHelpers(log)
+    } catch (error) {
+      log.warn(`removing stale helper containers: ${errorMessage(error)}`)
+    }
+  }
   result.ok = result.failed.length === 0
   return result
 }

@@ -7,8 +7,8 @@ import {hostname} from 'node:os'
 import {join} from 'node:path'
 
 import type {StopJournal} from '../docker/stop-start.js'
+import {fsyncDir} from '../system/fs-sync.js'
 import {pidAlive, processStart} from '../system/process.js'
-import {fsyncDir} from '../target/fs-sync.js'
 
 export interface JournalEntry {
   id: string

@@ -6,19 +6,20 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import {archiveOps} from '../archive/index.js'
+import {lazyEngine} from '../docker/engine.js'
 import {createDockerOps} from '../docker/ops.js'
 import {UsageError, errorMessage} from '../errors.js'
-import type {PlannedItem} from '../plan/make-plan.js'
-import type {RunContext, RestoreOptions as SchemeRestoreOptions} from '../scheme.js'
+import type {LocatedItem} from '../plan/make-plan.js'
+import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
+import type {RestoreOptions, RunContext} from '../scheme.js'
 import {readVersion} from '../target/list.js'
 import {acquireLock} from '../target/lock.js'
 import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
-import {lazyEngine, planProjects, type PlanningOptions} from './plan-projects.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {RestoreItemResult, RestoreResult} from './result.js'
 
-export interface RestoreOptions extends PlanningOptions {
+export interface RestoreRequest extends PlanningOptions {
   service: string
   /** The item's name (as list-versions shows it), or `folder/name`; all of the service's items when absent. */
   item?: string
@@ -32,7 +33,7 @@ export interface RestoreOptions extends PlanningOptions {
   journalDir: string
 }
 
-export async function restore(options: RestoreOptions): Promise<RestoreResult> {
+export async function restore(options: RestoreRequest): Promise<RestoreResult> {
   const engine = lazyEngine()
   const journal = new RestartJournal(options.journalDir)
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
@@ -60,7 +61,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreResult> {
   return {ok, dryRun: options.dryRun, items: results, ...(recovery ? {recovery} : {})}
 }
 
-function chooseItems(items: PlannedItem[], options: RestoreOptions): PlannedItem[] {
+function chooseItems(items: LocatedItem[], options: RestoreRequest): LocatedItem[] {
   const chosen = options.item === undefined ? items : items.filter((i) => i.name === options.item || `${i.folder}/${i.name}` === options.item || i.fileStem === options.item)
   if (chosen.length === 0) {
     const known = items.map((i) => `${i.folder}/${i.name}`).join(', ') || 'none'
@@ -72,7 +73,7 @@ function chooseItems(items: PlannedItem[], options: RestoreOptions): PlannedItem
   return chosen
 }
 
-async function restoreItem(item: PlannedItem, options: RestoreOptions, context: RunContext): Promise<RestoreItemResult> {
+async function restoreItem(item: LocatedItem, options: RestoreRequest, context: RunContext): Promise<RestoreItemResult> {
   const base = {service: item.service, scheme: item.scheme, item: item.name, version: options.version, stopped: [] as string[], replaced: false}
   const {scheme} = options.registry.byType.get(item.scheme)!
   try {
@@ -84,7 +85,7 @@ async function restoreItem(item: PlannedItem, options: RestoreOptions, context: 
     // Nothing is touched unless the artifact is the one that was written, and sound.
     await checkChecksum(artifact)
     await checkStructure(artifact, {devices: options.devices && process.getuid?.() === 0})
-    const schemeOptions: SchemeRestoreOptions = {to: options.to, force: options.force, dryRun: options.dryRun, devices: options.devices}
+    const schemeOptions: RestoreOptions = {to: options.to, force: options.force, dryRun: options.dryRun, devices: options.devices}
     const report = await scheme.restore(context, item, artifact, schemeOptions)
     options.log.info(`${options.dryRun ? 'would restore' : 'restored'} ${item.service} ${item.folder}/${item.name} .${options.version} -> ${report.destination}`)
     return {...base, ...report, status: 'ok'}

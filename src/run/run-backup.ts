@@ -4,12 +4,12 @@ import type {Writable} from 'node:stream'
 
 import {errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
-import type {Plan, PlannedItem} from '../plan/make-plan.js'
-import type {SchemeRegistry} from '../plugins/load-schemes.js'
-import type {Progress} from '../render/progress.js'
+import type {LocatedItem, Plan} from '../plan/make-plan.js'
 import type {RunContext} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 import {acquireLock} from '../target/lock.js'
 import {writeVersion} from '../target/write-version.js'
+import type {Progress} from './progress.js'
 import type {RecoveryResult} from './recover.js'
 import type {BackupResult, ItemResult} from './result.js'
 
@@ -20,7 +20,7 @@ export interface RunInput {
   target: string
   keep?: number
   /** The run context for one item; `onDowntime` gets the seconds its containers were stopped. */
-  context: (plan: Plan, item: PlannedItem, onDowntime: (seconds: number) => void) => ItemRun
+  context: (plan: Plan, item: LocatedItem, onDowntime: (seconds: number) => void) => ItemRun
   masker: SecretMasker
   version: string
   /** Containers a killed earlier run had left stopped, started before this run. */
@@ -49,7 +49,7 @@ export async function runBackup(input: RunInput): Promise<BackupResult> {
   return {ok, target: input.target, items, ...(input.recovery ? {recovery: input.recovery} : {})}
 }
 
-async function runItem(input: RunInput, plan: Plan, item: PlannedItem): Promise<ItemResult> {
+async function runItem(input: RunInput, plan: Plan, item: LocatedItem): Promise<ItemResult> {
   let downtime: number | undefined
   const run = input.context(plan, item, (seconds) => (downtime = Math.round(((downtime ?? 0) + seconds) * 1e3) / 1e3))
   let result: ItemResult
@@ -62,7 +62,7 @@ async function runItem(input: RunInput, plan: Plan, item: PlannedItem): Promise<
   return downtime === undefined ? result : {...result, downtimeSeconds: downtime}
 }
 
-async function writeItem(input: RunInput, context: RunContext, project: string, item: PlannedItem): Promise<ItemResult> {
+async function writeItem(input: RunInput, context: RunContext, project: string, item: LocatedItem): Promise<ItemResult> {
   const {masker} = input
   const started = process.hrtime.bigint()
   const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3

@@ -2,13 +2,13 @@
 // are read completely: checksum against the manifest, gzip and tar structure, and the scheme's
 // own content check (a dump's trailer). Needs no compose project and touches nothing.
 import {errorMessage} from '../errors.js'
-import type {SchemeRegistry} from '../plugins/load-schemes.js'
 import type {Logger} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 import {listVersions, type ItemListing, type VersionListing} from '../target/list.js'
 import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
 import type {VerifyItemResult, VerifyResult} from './result.js'
 
-export interface VerifyOptions {
+export interface VerifyRequest {
   target: string
   service?: string
   /** One version number (default 1), or every version. */
@@ -17,7 +17,7 @@ export interface VerifyOptions {
   log: Logger
 }
 
-export async function verifyBackups(options: VerifyOptions): Promise<VerifyResult> {
+export async function verifyBackups(options: VerifyRequest): Promise<VerifyResult> {
   const items: VerifyItemResult[] = []
   for (const listing of await listVersions(options.target, {service: options.service})) {
     const versions = options.version === 'all' ? listing.versions : listing.versions.filter((v) => v.number === options.version)
@@ -31,7 +31,7 @@ export async function verifyBackups(options: VerifyOptions): Promise<VerifyResul
   return {ok: items.every((i) => i.status === 'ok'), target: options.target, items}
 }
 
-async function verifyVersion(listing: ItemListing, version: VersionListing, options: VerifyOptions): Promise<VerifyItemResult> {
+async function verifyVersion(listing: ItemListing, version: VersionListing, options: VerifyRequest): Promise<VerifyItemResult> {
   const checks: string[] = []
   const result = {...names(listing), version: version.number, ...(version.file ? {file: version.file} : {}), checks}
   try {

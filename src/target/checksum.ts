@@ -20,8 +20,3 @@ export async function digestFile(path: string): Promise<FileDigest> {
   })
   return {sha256: hash.digest('hex'), bytes}
 }
-
-/** Hex sha256 of a file's content. */
-export async function sha256File(path: string): Promise<string> {
-  return (await digestFile(path)).sha256
-}

@@ -1,6 +1,7 @@
 // Where things live under a target: `<target>/<service>/<folder>/<item>/<item>.<N>/`.
 // Every name that comes from a user (service, folder, item) goes through encodeName so that it
 // is exactly one safe path segment and distinct names never share a folder.
+import {randomBytes} from 'node:crypto'
 import {join} from 'node:path'
 
 import {UsageError} from '../errors.js'
@@ -76,4 +77,19 @@ export function itemDirectory(target: string, service: string, folder: string, i
 export function versionDirName(item: string, n: number): string {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad version number ${n}`)
   return `${encodeName(item)}.${n}`
+}
+
+/** The item's stem must already be encoded: a raw `a/b` would escape or misname the folder. */
+export function checkStem(item: string): string {
+  try {
+    decodeName(item)
+  } catch {
+    throw new UsageError(`item ${JSON.stringify(item)} is not an encoded name: pass encodeName(name)`)
+  }
+  return item
+}
+
+/** Temp/trash names start with the item's name so they sort and read sensibly. */
+export function scratchName(kind: 'tmp' | 'trash', encodedItem: string): string {
+  return `.${kind}-${encodedItem}-${process.pid}-${randomBytes(6).toString('hex')}`
 }

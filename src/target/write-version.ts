@@ -1,19 +1,18 @@
 // Writing one new version of an item. The artifact is built in a temp dir and only becomes a
 // version by one rename once it and its manifest are fsynced, so a kill at any point leaves
-// either a `.tmp-*` leftover (removed by the next run) or a complete version. Existing versions
-// are only ever renamed (never onto an existing name) or, past `keep`, deleted.
-import {createHash, randomBytes} from 'node:crypto'
+// either a `.tmp-*` leftover (removed by the next run) or a complete version. Rotation and
+// pruning of the older versions: ./rotate.ts.
+import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
-import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, rm, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {Transform, type TransformCallback, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
 import {UsageError} from '../errors.js'
-import {exists, fsyncDir, fsyncFile} from './fs-sync.js'
-import {decodeName} from './layout.js'
-import {planRenames} from './renumber.js'
-import {scanVersions} from './versions.js'
+import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
+import {checkStem, scratchName} from './layout.js'
+import {checkKeep, prune, renameNoReplace, rotate} from './rotate.js'
 
 export interface VersionInfo {
   number: 1
@@ -48,21 +47,6 @@ export const MANIFEST = 'manifest.json'
 
 const EXTENSION = /^(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
 
-/** The item's stem must already be encoded: a raw `a/b` would escape or misname the folder. */
-function checkStem(item: string): string {
-  try {
-    decodeName(item)
-  } catch {
-    throw new UsageError(`item ${JSON.stringify(item)} is not an encoded name: pass encodeName(name)`)
-  }
-  return item
-}
-
-/** Temp/trash names start with the item's name so they sort and read sensibly. */
-function scratchName(kind: 'tmp' | 'trash', encodedItem: string): string {
-  return `.${kind}-${encodedItem}-${process.pid}-${randomBytes(6).toString('hex')}`
-}
-
 /** Passes bytes through unchanged while hashing and counting them. */
 class Digest extends Transform {
   readonly hash = createHash('sha256')
@@ -87,7 +71,7 @@ export async function writeVersion(opts: WriteVersionOptions): Promise<VersionIn
   const {itemDir, item, extension, keep} = opts
   const encoded = checkStem(item)
   if (!EXTENSION.test(extension)) throw new UsageError(`bad artifact extension ${JSON.stringify(extension)}: expected something like ".tar.gz"`)
-  if (keep !== undefined && (!Number.isSafeInteger(keep) || keep < 1)) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`)
+  if (keep !== undefined) checkKeep(keep)
 
   const firstCreated = await mkdir(itemDir, {recursive: true})
   // New folders must be durable too, or a power loss could drop the first version's parent.
@@ -150,14 +134,6 @@ async function streamArtifact(path: string, write: (out: Writable) => Promise<vo
   return digest
 }
 
-/** Renames `from` to `to`, refusing if `to` exists (a directory rename could replace an empty one). */
-async function renameNoReplace(itemDir: string, from: string, to: string): Promise<void> {
-  if (await exists(to)) {
-    throw new Error(`refusing to overwrite ${to}: it already exists. Nothing was overwritten; move it out of ${itemDir} and run again`)
-  }
-  await rename(from, to)
-}
-
 /** Removes temp and trash dirs of this item left by killed runs (the lock rules out live ones). */
 async function removeLeftovers(itemDir: string, encoded: string): Promise<void> {
   for (const name of await readdir(itemDir)) {
@@ -165,35 +141,4 @@ async function removeLeftovers(itemDir: string, encoded: string): Promise<void> 
       await rm(join(itemDir, name), {recursive: true, force: true})
     }
   }
-}
-
-/** Renumbers an item's versions to 1..k (newest = 1), keeping their order. */
-export async function rotate(itemDir: string, item: string): Promise<void> {
-  const encoded = checkStem(item)
-  const renames = planRenames((await scanVersions(itemDir, encoded)).map((v) => v.number))
-  if (renames.length === 0) return
-  for (const {from, to} of renames) {
-    await renameNoReplace(itemDir, join(itemDir, `${encoded}.${from}`), join(itemDir, `${encoded}.${to}`))
-  }
-  await fsyncDir(itemDir)
-}
-
-/**
- * Deletes all but the `keep` newest versions. Each goes to a `.trash-*` name first so that a
- * half-deleted version is never left under a version name.
- */
-export async function prune(itemDir: string, item: string, keep: number): Promise<void> {
-  if (!Number.isSafeInteger(keep) || keep < 1) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`)
-  const encoded = checkStem(item)
-  // By rank, not by number: with gaps ({2,5}) a numeric cut-off could delete everything.
-  const old = (await scanVersions(itemDir, encoded)).slice(keep)
-  if (old.length === 0) return
-  const trash: string[] = []
-  for (const version of old) {
-    const to = join(itemDir, scratchName('trash', encoded))
-    await renameNoReplace(itemDir, join(itemDir, version.name), to)
-    trash.push(to)
-  }
-  await fsyncDir(itemDir)
-  for (const dir of trash) await rm(dir, {recursive: true, force: true})
 }

@@ -6,8 +6,8 @@ import {readdirSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {schemeProblem} from '../../src/plugins/load-schemes.js'
 import type {SchemeDefinition} from '../../src/scheme.js'
+import {schemeProblem} from '../../src/schemes/registry.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const pluginDirs = [

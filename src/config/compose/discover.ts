@@ -1,15 +1,13 @@
 // Compose projects found through the labels Compose (v1 and v2) puts on the containers it creates.
 import {isAbsolute, resolve} from 'node:path'
 
+import {CONFIG_FILES_LABEL, PROJECT_LABEL, WORKING_DIR_LABEL} from '../../docker/labels.js'
+
 export interface DiscoveredProject {
   name: string
   workingDir: string
   configFiles: string[]
 }
-
-export const PROJECT_LABEL = 'com.docker.compose.project'
-export const WORKING_DIR_LABEL = 'com.docker.compose.project.working_dir'
-export const CONFIG_FILES_LABEL = 'com.docker.compose.project.config_files'
 
 /** One entry per project label, sorted by name; containers without the label are ignored. */
 export function projectsFromLabels(containers: Array<{labels: Record<string, string>}>): DiscoveredProject[] {

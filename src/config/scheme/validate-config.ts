@@ -4,9 +4,8 @@
 import {Ajv, type ErrorObject} from 'ajv'
 
 import {ConfigError, UsageError} from '../../errors.js'
-import {KNOWN_SCHEME_PACKAGES} from '../../plugins/known-plugins.js'
-import type {SchemeRegistry} from '../../plugins/load-schemes.js'
 import type {JsonSchema} from '../../scheme.js'
+import {KNOWN_SCHEME_PACKAGES, type SchemeRegistry} from '../../schemes/registry.js'
 import type {RawSchemeConfig} from './read-config.js'
 
 /** One entry of the config: `{type: ..., ...options}`. */

@@ -3,7 +3,7 @@ import {deepStrictEqual, equal} from 'node:assert/strict'
 import {join} from 'node:path'
 
 import {loadProject} from '../../../src/config/compose/load-project.js'
-import {toSeedStructure} from '../../../src/config/compose/seed-structure.js'
+import {inspectStructure} from '../../../src/render/inspect-structure.js'
 import {corpusDir, corpusProjects, expectedFor, servicesInNotation} from '../../support/corpus.js'
 
 describe('the compose corpus', () => {
@@ -14,7 +14,7 @@ describe('the compose corpus', () => {
   for (const name of corpusProjects) {
     it(`resolves ${name} like docker-compose v1.29`, async () => {
       const project = await loadProject({cwd: join(corpusDir, name), env: {}})
-      const services = servicesInNotation(toSeedStructure(project), project.directory)
+      const services = servicesInNotation(inspectStructure(project), project.directory)
       const volumeNames = Object.fromEntries(Object.entries(project.volumes).map(([key, volume]) => [key, volume.name]))
       deepStrictEqual({project: project.name, services, volume_names: volumeNames}, expectedFor(name))
     })

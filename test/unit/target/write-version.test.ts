@@ -5,9 +5,10 @@ import type {Writable} from 'node:stream'
 import {createHash} from 'node:crypto'
 
 import {UsageError} from '../../../src/errors.js'
-import {sha256File} from '../../../src/target/checksum.js'
+import {digestFile} from '../../../src/target/checksum.js'
 import {encodeName} from '../../../src/target/layout.js'
-import {prune, rotate, writeVersion} from '../../../src/target/write-version.js'
+import {prune, rotate} from '../../../src/target/rotate.js'
+import {writeVersion} from '../../../src/target/write-version.js'
 import {readJson, sortedEntries, useTempDir} from './helpers.js'
 
 /** A `write` that writes `text` and ends the stream. */
@@ -36,7 +37,7 @@ describe('writeVersion', () => {
     expect(new Date(info.created).toISOString()).to.equal(info.created)
     const manifest = await readJson(join(itemDir(), 'data.1', 'manifest.json'))
     expect(manifest).to.deep.equal({service: 'db', item: 'data', file: 'data.tar.gz', bytes: 5, sha256: sha, created: info.created, format: 1})
-    expect(await sha256File(info.file)).to.equal(sha)
+    expect((await digestFile(info.file)).sha256).to.equal(sha)
     expect((await readJson(join(itemDir(), 'data.3', 'manifest.json'))).sha256).to.equal(createHash('sha256').update('first').digest('hex'))
   })
 

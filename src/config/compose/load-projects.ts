@@ -1,10 +1,10 @@
 // The compose projects a command works on: the given or default compose files, or with
 // `--discover` every project that has containers on the engine (Compose v1 and v2 labels).
-import {projectsFromLabels} from '../config/compose/discover.js'
-import {loadProject} from '../config/compose/load-project.js'
-import type {ProjectModel} from '../config/compose/model.js'
-import type {Engine} from '../docker/engine.js'
-import {UsageError, errorMessage} from '../errors.js'
+import type {Engine} from '../../docker/engine.js'
+import {UsageError, errorMessage} from '../../errors.js'
+import {projectsFromLabels} from './discover.js'
+import {loadProject} from './load-project.js'
+import type {ProjectModel} from './model.js'
 
 export interface ProjectSource {
   compose: string[]

@@ -3,20 +3,20 @@
 // made. Reads only.
 import path from 'node:path'
 
+import {loadProjects, type ProjectSource} from '../config/compose/load-projects.js'
 import type {ProjectModel} from '../config/compose/model.js'
 import {readSchemeConfig} from '../config/scheme/read-config.js'
 import {type SchemeConfig, validateSchemeConfig} from '../config/scheme/validate-config.js'
-import {connectEngine, type Engine} from '../docker/engine.js'
+import type {Engine} from '../docker/engine.js'
 import {createDockerOps} from '../docker/ops.js'
+import type {StopJournal} from '../docker/stop-start.js'
 import {ConfigError, UsageError} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
-import {makePlan, type Plan} from '../plan/make-plan.js'
-import type {SchemeRegistry} from '../plugins/load-schemes.js'
 import type {Logger} from '../scheme.js'
+import type {SchemeRegistry} from '../schemes/registry.js'
 import {encodeName} from '../target/layout.js'
 import {engineLookups} from './engine-lookups.js'
-import {loadProjects, type ProjectSource} from './load-projects.js'
-import type {RestartJournal} from './restart-journal.js'
+import {makePlan, type Plan} from './make-plan.js'
 
 export interface PlanningOptions extends ProjectSource {
   config?: string
@@ -26,7 +26,7 @@ export interface PlanningOptions extends ProjectSource {
   masker: SecretMasker
 }
 
-export async function planProjects(options: PlanningOptions, target: string, engine: () => Engine, journal: RestartJournal): Promise<Plan[]> {
+export async function planProjects(options: PlanningOptions, target: string, engine: () => Engine, journal: StopJournal): Promise<Plan[]> {
   const projects = await loadProjects(options, engine)
   for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
   const raw = await readSchemeConfig(options.config, options.cwd)
@@ -78,10 +78,4 @@ function checkKeysMatchSomewhere(file: string, entries: SchemeConfig, projects: 
 function checkServicesExistSomewhere(services: string[], projects: ProjectModel[]): void {
   const unknown = services.filter((s) => !projects.some((p) => p.services[s]))
   if (unknown.length > 0) throw new UsageError(`no discovered compose project has a service ${unknown.join(', ')}`)
-}
-
-/** Connects to the engine on first use only. */
-export function lazyEngine(): () => Engine {
-  let engine: Engine | undefined
-  return () => (engine ??= connectEngine())
 }

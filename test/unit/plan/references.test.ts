@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {createResolver} from '../../../src/config/scheme/references.js'
+import {createResolver} from '../../../src/plan/references.js'
 import {project, service} from '../support/fakes.js'
 
 const model = project([

@@ -1,9 +1,8 @@
 // Read-only questions the planner asks the engine, connected lazily: a plan that needs no
 // engine (host directories, literal options) works without one.
 import type {Engine} from '../docker/engine.js'
+import {SERVICE_LABEL} from '../docker/labels.js'
 import {errorMessage} from '../errors.js'
-
-const SERVICE_LABEL = 'com.docker.compose.service'
 
 export function engineLookups(engine: () => Engine, project: string) {
   const containers = async () => engine().composeContainers(project)

@@ -2,7 +2,7 @@
 // first dotted segment names a service (or its container_name) of the project is a reference
 // into that service's definition; anything else is a literal. A reference that cannot be
 // resolved is an error, never silently taken as a literal.
-import type {ProjectModel, ServiceModel} from '../compose/model.js'
+import type {ProjectModel, ServiceModel} from '../config/compose/model.js'
 
 /** Reads a container's environment from the engine; undefined when the service has none. */
 export type ContainerEnvironmentLookup = (service: string) => Promise<Record<string, string> | undefined>

@@ -1,7 +1,7 @@
 import {deepStrictEqual} from 'node:assert/strict'
 
 import type {MountModel, ProjectModel} from '../../../src/config/compose/model.js'
-import {toSeedStructure} from '../../../src/config/compose/seed-structure.js'
+import {inspectStructure} from '../../../src/render/inspect-structure.js'
 
 function project(mounts: MountModel[]): ProjectModel {
   return {
@@ -14,9 +14,9 @@ function project(mounts: MountModel[]): ProjectModel {
   }
 }
 
-describe('toSeedStructure', () => {
+describe('inspectStructure', () => {
   it('lists bind sources and named volumes per service, in order and without duplicates, plus every mount', () => {
-    const seed = toSeedStructure(
+    const seed = inspectStructure(
       project([
         {type: 'bind', source: '/srv/shop/html', target: '/a', readOnly: false, backedUp: true},
         {type: 'volume', source: 'data', volumeName: 'shop_data', target: '/data', readOnly: true, backedUp: true},
