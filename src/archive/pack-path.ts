@@ -1,13 +1,11 @@
-// tar.gz of a host file or directory, streamed. Entries start with the path's basename (as the
+// A plain tar of a host file or directory, streamed (the core compresses it). Entries start with the path's basename (as the
 // engine's archive API does), and keep modes, ownership, symlinks (not followed) and mtimes.
 import {realpathSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
-import {Readable, pipeline} from 'node:stream'
+import {Readable} from 'node:stream'
 
 import {Pack} from 'tar'
-
-import {parallelGzip} from './parallel-gzip.js'
 
 export interface PackOptions {
   /** Called for entries that no tar can hold (sockets): they are left out, never silently. */
@@ -42,11 +40,8 @@ export function packPath(source: string, options: PackOptions = {}): Readable {
       pack.emit('error', error)
     }
   })()
-  // Compressed on every core rather than by node-tar's single-threaded gzip. pipeline passes
-  // an error of either side on to the returned stream, and a consumer's destroy back to pack.
-  const gzip = parallelGzip()
-  pipeline(Readable.from(pack, {objectMode: false}), gzip, () => {})
-  return gzip
+  // A byte stream: a consumer's destroy reaches pack, and pack's errors reach the consumer.
+  return Readable.from(pack, {objectMode: false})
 }
 
 /**

@@ -4,25 +4,15 @@ import type {Readable} from 'node:stream'
 
 import {Parser, type ReadEntry} from 'tar'
 
+import type {TarSummary} from '../scheme.js'
 import {feedTar} from './tar-feed.js'
-import {type EntryKind, EntryRules} from './tar-rules.js'
+import {EntryRules} from './tar-rules.js'
 
 export interface ScanOptions {
   /** Allow character and block devices and FIFOs (restore allows them only as root). */
   devices: boolean
   /** The top-level name every entry must be, or be under (`data` for `data/`, `data/a.txt`). */
   root?: string
-}
-
-export interface TarSummary {
-  /** Number of entries (meta headers such as pax headers not counted). */
-  entries: number
-  /** Total size of the regular files' contents. */
-  bytes: number
-  /** The common first path component of all entries. */
-  root: string
-  /** What the root entry itself is; undefined when the archive does not list it (a directory then). */
-  rootKind?: EntryKind
 }
 
 /**

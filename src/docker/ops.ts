@@ -3,7 +3,7 @@
 // that needs no engine works without one.
 import type Docker from 'dockerode'
 
-import type {ContainerRef, DockerOps, Logger} from '../scheme.js'
+import type {ContainerOps, ContainerRef, DockerOps, ImageOps, Logger, VolumeOps} from '../scheme.js'
 import type {Engine} from './engine.js'
 import {statusOf} from './engine-errors.js'
 import {execIn} from './exec.js'
@@ -44,14 +44,12 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
     return list.filter((c) => c.Labels?.[ONEOFF_LABEL] !== 'True')
   }
 
-  return {
-    async serviceContainers(service) {
+  const containers: ContainerOps = {
+    async ofService(service) {
       return (await projectContainers(service, false)).filter((c) => c.State === 'running').map(toRef)
     },
 
-    exec: (container, cmd, execOptions) => execIn(docker(), container, cmd, execOptions, log),
-
-    async volumeUsers(volume) {
+    async usingVolume(volume) {
       const list = await docker().listContainers({all: true, filters: {volume: [volume]}})
       // The engine's filter also matches mount destinations: keep exact volume names only, and
       // leave out backupbot's own helper containers (they come and go, and are never stopped).
@@ -60,32 +58,28 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
         .map(toRef)
     },
 
-    withStopped(containers, work) {
-      const run = withStopped({docker: docker(), journal, log, project, signal: options.signal, onDowntime: options.onDowntime}, containers, work)
+    async usingHostPath(hostPath) {
+      return (await hostPathContainers(docker(), hostPath)).map(toRef)
+    },
+
+    withStopped(refs, work) {
+      const run = withStopped({docker: docker(), journal, log, project, signal: options.signal, onDowntime: options.onDowntime}, refs, work)
       const tracked = run.catch(() => {})
       active.add(tracked)
       void tracked.then(() => active.delete(tracked))
       return run
     },
+  }
 
-    async readVolume(volume, mountPoint, {image}) {
-      await sweep()
-      return readVolume(docker(), volume, mountPoint, image, log)
-    },
-
-    async runWithVolume(volume, mountPoint, {image, cmd}) {
-      await sweep()
-      return runHelper(docker(), {image, cmd, volume: {name: volume, mountPoint}}, log)
-    },
-
-    async serviceImage(service) {
+  const images: ImageOps = {
+    async ofService(service) {
       const list = await projectContainers(service, true)
       const chosen = list.find((c) => c.State === 'running') ?? list[0]
       if (!chosen) return undefined
       return (await docker().getContainer(chosen.Id).inspect()).Image
     },
 
-    async imageHasTool(image, tool) {
+    async hasTool(image, tool) {
       try {
         await docker().getImage(image).inspect()
       } catch (error) {
@@ -103,30 +97,44 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
       handle.stderr.resume()
       return (await handle.exitCode) === 0
     },
+  }
 
-    async hostPathUsers(hostPath) {
-      return (await hostPathContainers(docker(), hostPath)).map(toRef)
+  const volumes: VolumeOps = {
+    async read(volume, mountPoint, {image}) {
+      await sweep()
+      return readVolume(docker(), volume, mountPoint, image, log)
     },
 
-    volumeExists: (volume) => volumeExists(docker(), volume),
+    async run(volume, mountPoint, {image, cmd}) {
+      await sweep()
+      return runHelper(docker(), {image, cmd, volume: {name: volume, mountPoint}}, log)
+    },
 
-    createVolume: (volume) => createVolume(docker(), volume, log),
+    exists: (volume) => volumeExists(docker(), volume),
 
-    async volumeIsEmpty(volume, {image}) {
+    create: (volume) => createVolume(docker(), volume, log),
+
+    async isEmpty(volume, {image}) {
       await sweep()
       return volumeIsEmpty(docker(), volume, image, log)
     },
 
-    async emptyVolume(volume, {image}) {
+    async empty(volume, {image}) {
       await sweep()
       return emptyVolume(docker(), volume, image, log)
     },
 
-    async writeVolume(volume, mountPoint, tar, {image}) {
+    async write(volume, mountPoint, tar, {image}) {
       await sweep()
       return writeVolume(docker(), volume, mountPoint, tar, image, log)
     },
+  }
 
+  return {
+    containers,
+    images,
+    volumes,
+    exec: (container, cmd, execOptions) => execIn(docker(), container, cmd, execOptions, log),
     async settled() {
       while (active.size > 0) await Promise.all(active)
     },

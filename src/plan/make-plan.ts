@@ -8,6 +8,8 @@ import type {SecretMasker} from '../log/secrets.js'
 import type {BackupItem, DockerQueries, Logger, PlanContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import {encodeName, itemDirectory} from '../target/layout.js'
+import {resolveDatabases} from './database-options.js'
+import {projectInfo, serviceInfo} from './plugin-view.js'
 import {type ContainerEnvironmentLookup, createResolver} from './references.js'
 
 export const ZERO_CONFIG = '(zero-config default)'
@@ -58,25 +60,33 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
   const items: LocatedItem[] = []
   const seen = new Map<string, string>()
   const shared = new Map<string, string>()
+  const project = projectInfo(input.project)
   for (const {service, entry, origin} of located) {
     const {scheme} = input.registry.byType.get(entry.type)!
+    const resolve = async (value: string, optionPath: string) => {
+      try {
+        return await resolver(value)
+      } catch (error) {
+        throw new ConfigError(file, `${origin}.${optionPath}`, errorMessage(error), ['fix the reference or write the value literally'])
+      }
+    }
+    const resolveSecret = async (value: string, optionPath: string) => {
+      const secret = await resolve(value, optionPath)
+      input.masker.add(secret)
+      return secret
+    }
     const ctx: PlanContext = {
-      project: input.project,
+      project,
       log: input.log,
-      async resolve(value, optionPath) {
-        try {
-          return await resolver(value)
-        } catch (error) {
-          throw new ConfigError(file, `${origin}.${optionPath}`, errorMessage(error), ['fix the reference or write the value literally'])
-        }
-      },
-      secret: (value) => input.masker.add(value),
+      resolve,
+      resolveSecret,
+      databases: (options, rules) => resolveDatabases(options, rules, resolve, resolveSecret),
       docker: input.docker,
     }
     const {type: _type, ...options} = entry
     let planned
     try {
-      planned = await scheme.plan(ctx, service, options)
+      planned = await scheme.plan(ctx, serviceInfo(service), options)
     } catch (error) {
       if (error instanceof UsageError) throw error
       throw new ConfigError(file, origin, errorMessage(error))

@@ -8,24 +8,27 @@ import {pipeline} from 'node:stream/promises'
 import {openGunzipped} from '../archive/gunzip.js'
 import {scanTar} from '../archive/scan-tar.js'
 import type {StoredArtifact} from '../scheme.js'
+import {readEdges} from '../system/streams.js'
 import {digestFile} from '../target/checksum.js'
 import type {VersionListing} from '../target/list.js'
 
-export function storedArtifact(version: VersionListing & {file: string}): StoredArtifact {
+export function storedArtifact(version: VersionListing & {file: string; manifest: NonNullable<VersionListing['manifest']>}): StoredArtifact {
   const gzipped = version.file.endsWith('.gz') || version.file.endsWith('.tgz')
+  const content = () => (gzipped ? openGunzipped(version.file) : createReadStream(version.file))
   return {
     file: version.file,
     number: version.number,
-    manifest: version.manifest ?? {},
+    manifest: version.manifest,
     open: () => createReadStream(version.file),
-    content: () => (gzipped ? openGunzipped(version.file) : createReadStream(version.file)),
+    content,
+    edges: (limits) => readEdges(content(), limits),
   }
 }
 
 /** The usable artifact of a listed version, or why there is none. */
 export function artifactOf(version: VersionListing): StoredArtifact {
-  if (version.error || !version.file) throw new Error(`version ${version.number} in ${version.dir} is unusable: ${version.error ?? 'no artifact'}`)
-  return storedArtifact({...version, file: version.file})
+  if (version.error || !version.file || !version.manifest) throw new Error(`version ${version.number} in ${version.dir} is unusable: ${version.error ?? 'no artifact'}`)
+  return storedArtifact({...version, file: version.file, manifest: version.manifest})
 }
 
 /** Throws unless the file's sha256 and size are the ones its manifest recorded. */
@@ -39,14 +42,17 @@ export async function checkChecksum(artifact: StoredArtifact): Promise<void> {
   }
 }
 
-/** Reads the whole artifact: gzip to its end and, for a tar, every entry. Returns what it checked. */
+/**
+ * Reads the whole artifact: gzip to its end and, for a tar, every entry (then `artifact.tar` holds
+ * its summary, for the scheme). Returns what it checked.
+ */
 export async function checkStructure(artifact: StoredArtifact, options: {devices: boolean}): Promise<string[]> {
   const checks: string[] = []
   const gzipped = artifact.file.endsWith('.gz') || artifact.file.endsWith('.tgz')
   const tar = /\.(tar(\.gz)?|tgz)$/.test(artifact.file)
   if (gzipped) checks.push('gzip')
   if (tar) {
-    await scanTar(artifact.content(), options)
+    artifact.tar = await scanTar(artifact.content(), options)
     checks.push('tar')
   } else if (gzipped) {
     await pipeline(artifact.content(), discard())

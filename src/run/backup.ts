@@ -2,11 +2,10 @@
 // item (all before touching anything), then either report the plan (dry run) or run it.
 import path from 'node:path'
 
-import {archiveOps} from '../archive/index.js'
 import {lazyEngine} from '../docker/engine.js'
-import {createDockerOps} from '../docker/ops.js'
 import type {Plan} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
+import {itemContext} from './item-context.js'
 import type {Progress} from './progress.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
@@ -41,14 +40,8 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
     version: options.version,
     recovery,
     progress: options.progress,
-    // One DockerOps per item, so that its downtime is its own and its stops are awaited.
-    context: (plan, _item, onDowntime) => {
-      const docker = createDockerOps({engine, project: plan.project.name, journal, log: options.log, signal: options.signal, onDowntime})
-      return {
-        context: {project: plan.project, log: options.log, signal: options.signal, docker, archive: archiveOps(options.log)},
-        settled: () => docker.settled(),
-      }
-    },
+    context: (plan, item, onDowntime) =>
+      itemContext({engine, journal, project: plan.project, scheme: item.scheme, log: options.log, signal: options.signal, onDowntime}),
   })
 }
 

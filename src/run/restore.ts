@@ -5,9 +5,7 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 
-import {archiveOps} from '../archive/index.js'
 import {lazyEngine} from '../docker/engine.js'
-import {createDockerOps} from '../docker/ops.js'
 import {UsageError, errorMessage} from '../errors.js'
 import type {LocatedItem} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
@@ -15,6 +13,7 @@ import type {RestoreOptions, RunContext} from '../scheme.js'
 import {readVersion} from '../target/list.js'
 import {acquireLock} from '../target/lock.js'
 import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
+import {itemContext} from './item-context.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {RestoreItemResult, RestoreResult} from './result.js'
@@ -44,15 +43,12 @@ export async function restore(options: RestoreRequest): Promise<RestoreResult> {
   const results: RestoreItemResult[] = []
   try {
     for (const item of items) {
-      const context = {
-        project: plan.project,
-        log: options.log,
-        signal: options.signal,
-        docker: createDockerOps({engine, project: plan.project.name, journal, log: options.log, signal: options.signal}),
-        archive: archiveOps(options.log),
+      const {context, settled} = itemContext({engine, journal, project: plan.project, scheme: item.scheme, log: options.log, signal: options.signal})
+      try {
+        results.push(await restoreItem(item, options, context))
+      } finally {
+        await settled()
       }
-      results.push(await restoreItem(item, options, context))
-      await context.docker.settled()
     }
   } finally {
     await release()
@@ -78,6 +74,7 @@ async function restoreItem(item: LocatedItem, options: RestoreRequest, context: 
   const {scheme} = options.registry.byType.get(item.scheme)!
   try {
     if (!scheme.restore) throw new Error(`scheme ${item.scheme} cannot restore; restore ${item.source} by hand from the artifact`)
+    if (options.to !== undefined && item.refuseRestoreTo !== undefined) throw new Error(item.refuseRestoreTo)
     const dir = path.join(item.itemDir, `${item.fileStem}.${options.version}`)
     if (!existsSync(dir)) throw new Error(`no version ${options.version} of ${item.folder}/${item.name} in ${item.itemDir} (see backupbot list-versions ${item.service})`)
     const artifact = artifactOf(await readVersion(dir, options.version))

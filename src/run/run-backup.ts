@@ -9,6 +9,8 @@ import type {RunContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import {acquireLock} from '../target/lock.js'
 import {writeVersion} from '../target/write-version.js'
+import {storedExtension, writeCompressed} from './compress.js'
+import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
 import type {RecoveryResult} from './recover.js'
 import type {BackupResult, ItemResult} from './result.js'
@@ -20,19 +22,13 @@ export interface RunInput {
   target: string
   keep?: number
   /** The run context for one item; `onDowntime` gets the seconds its containers were stopped. */
-  context: (plan: Plan, item: LocatedItem, onDowntime: (seconds: number) => void) => ItemRun
+  context: (plan: Plan, item: LocatedItem, onDowntime: (seconds: number) => void) => ItemContext
   masker: SecretMasker
   version: string
   /** Containers a killed earlier run had left stopped, started before this run. */
   recovery?: RecoveryResult
   /** A live display of the bytes written (on a terminal only). */
   progress?: Progress
-}
-
-export interface ItemRun {
-  context: RunContext
-  /** Resolves once nothing the item stopped still waits to be started again. */
-  settled(): Promise<void>
 }
 
 export async function runBackup(input: RunInput): Promise<BackupResult> {
@@ -75,10 +71,11 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
     const version = await writeVersion({
       itemDir: item.itemDir,
       item: item.fileStem,
-      extension: item.extension,
+      extension: storedExtension(item),
       keep: input.keep,
       manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
-      write: (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
+      write: (out) =>
+        withAbort(context.signal, out, () => (item.compress ? writeCompressed(out, (data) => scheme.backup(context, item, data)) : scheme.backup(context, item, out))),
       onBytes: shown?.update,
     }).finally(() => shown?.done())
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${version.bytes} bytes in ${seconds()} s -> ${version.file}`)

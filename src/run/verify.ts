@@ -15,6 +15,8 @@ export interface VerifyRequest {
   version: number | 'all'
   registry: SchemeRegistry
   log: Logger
+  /** Stops a scheme's content check early (verify only reads; nothing needs cleaning up). */
+  signal?: AbortSignal
 }
 
 export async function verifyBackups(options: VerifyRequest): Promise<VerifyResult> {
@@ -43,7 +45,7 @@ async function verifyVersion(listing: ItemListing, version: VersionListing, opti
     const schemeType = String(artifact.manifest.scheme ?? '')
     const scheme = options.registry.byType.get(schemeType)?.scheme
     if (scheme?.verify) {
-      await scheme.verify(artifact.content(), artifact)
+      await scheme.verify({log: options.log, signal: options.signal ?? new AbortController().signal}, artifact)
       checks.push('content')
     } else if (!scheme) {
       options.log.warn(`${listing.service}/${listing.folder}/${listing.item}.${version.number}: scheme ${schemeType || '(none)'} is not installed; its content check was skipped`)

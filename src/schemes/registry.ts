@@ -41,12 +41,17 @@ export function registryFrom(loaded: LoadedScheme[], earlierFailures: SchemeRegi
   return {byType, list, failures}
 }
 
+/** The scheme contract version this core implements (SchemeDefinition.apiVersion in src/scheme.ts). */
+export const SCHEME_API_VERSION = 2
+
 // Duck-typed on purpose: `instanceof` does not work across separately installed plugins.
 export function schemeProblem(value: unknown): string | undefined {
   const s = value as Partial<SchemeDefinition>
   if (!s || typeof s !== 'object') return 'hook returned a non-object scheme'
   if (typeof s.type !== 'string' || !/^[a-z][a-z0-9_]*$/.test(s.type)) return `scheme type ${String(s.type)} is not a lower_snake_case name`
-  if (s.apiVersion !== 1) return `scheme ${s.type} has apiVersion ${String(s.apiVersion)}; this backupbot supports 1`
+  if (s.apiVersion !== SCHEME_API_VERSION) {
+    return `scheme ${s.type} has apiVersion ${String(s.apiVersion)}, but this backupbot supports only apiVersion ${SCHEME_API_VERSION} (the scheme contract of docs/writing-a-scheme-plugin.md): install a version of the plugin made for it`
+  }
   if (typeof s.plan !== 'function' || typeof s.backup !== 'function') return `scheme ${s.type} lacks plan() or backup()`
   if (!s.optionsSchema || typeof s.optionsSchema !== 'object') return `scheme ${s.type} has no optionsSchema`
   return undefined

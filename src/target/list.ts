@@ -4,6 +4,7 @@
 import {readFile, readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import type {Manifest} from '../scheme.js'
 import {decodeName, encodeName} from './layout.js'
 import {scanVersions} from './versions.js'
 import {MANIFEST} from './write-version.js'
@@ -16,8 +17,8 @@ export interface VersionListing {
   sha256?: string
   /** Full path of the artifact (the manifest's `file` inside `dir`). */
   file?: string
-  /** The whole manifest, when it could be read. */
-  manifest?: Record<string, unknown>
+  /** The whole manifest as recorded, when it could be read (`error` names a core field it lacks). */
+  manifest?: Manifest
   /** Why the manifest could not be used; the other fields may then be missing. */
   error?: string
 }
@@ -70,7 +71,7 @@ export async function readVersion(dir: string, number: number): Promise<VersionL
     version.error = `${MANIFEST} unreadable: ${(error as Error).message}`
     return version
   }
-  version.manifest = manifest
+  version.manifest = manifest as unknown as Manifest
   const {created, bytes, sha256, file} = manifest
   if (typeof created === 'string') version.created = created
   if (typeof bytes === 'number') version.bytes = bytes

@@ -10,6 +10,7 @@ import {Transform, type TransformCallback, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
 import {UsageError} from '../errors.js'
+import type {Manifest} from '../scheme.js'
 import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
 import {checkStem, scratchName} from './layout.js'
 import {checkKeep, prune, renameNoReplace, rotate} from './rotate.js'
@@ -33,8 +34,8 @@ export interface WriteVersionOptions {
   item: string
   /** The artifact's extension with its dot (`.tar.gz`), or ''. */
   extension: string
-  /** Extra manifest fields; file, bytes, sha256, created and format are set here. */
-  manifest: Record<string, unknown>
+  /** What the manifest says about the item; file, bytes, sha256, created and format are set here. */
+  manifest: ManifestSource
   /** Keep only this many newest versions (>= 1). Unset: keep all. */
   keep?: number
   /** Writes the artifact into `out`; ending `out` is optional. */
@@ -44,6 +45,9 @@ export interface WriteVersionOptions {
 }
 
 export const MANIFEST = 'manifest.json'
+
+/** The manifest fields the caller gives; writeVersion adds the rest. */
+export type ManifestSource = Pick<Manifest, 'project' | 'service' | 'scheme' | 'item' | 'source' | 'backupbot'>
 
 const EXTENSION = /^(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
 
@@ -94,7 +98,7 @@ export async function writeVersion(opts: WriteVersionOptions): Promise<VersionIn
     digest = await streamArtifact(join(tmp, fileName), opts.write, opts.onBytes)
     sha256 = digest.hash.digest('hex')
     await fsyncFile(join(tmp, fileName))
-    const manifest = {...opts.manifest, file: fileName, bytes: digest.bytes, sha256, created, format: 1}
+    const manifest: Manifest = {...opts.manifest, file: fileName, bytes: digest.bytes, sha256, created, format: 1}
     await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', {flag: 'wx', mode: 0o600})
     await fsyncFile(join(tmp, MANIFEST))
     await fsyncDir(tmp)

@@ -184,7 +184,7 @@ describe('docker operations against the real engine', function () {
 
   describe('readVolume', () => {
     it('returns a tar of the volume with modes, owners and symlinks, and removes its helper', async () => {
-      const entries = await listTar(await ops.readVolume(volume, '/data', {image: BUSYBOX}))
+      const entries = await listTar(await ops.volumes.read(volume, '/data', {image: BUSYBOX}))
       const byPath = new Map(entries.map((e) => [e.path.replace(/\/$/, ''), e]))
       expect([...byPath.keys()].sort()).to.deep.equal(['data', 'data/a.txt', 'data/big', 'data/link', 'data/sub', 'data/sub/b.txt'])
       expect(byPath.get('data/a.txt')).to.include({type: 'File', mode: 0o640, uid: 1234, gid: 5678, content: 'hello\n'})
@@ -195,7 +195,7 @@ describe('docker operations against the real engine', function () {
     })
 
     it('removes its helper when the stream is destroyed midway', async () => {
-      const stream = await ops.readVolume(volume, '/data', {image: BUSYBOX})
+      const stream = await ops.volumes.read(volume, '/data', {image: BUSYBOX})
       expect(await myHelpers()).to.have.length(1)
       await new Promise<void>((resolve) => stream.once('data', () => resolve()))
       stream.destroy()
@@ -203,7 +203,7 @@ describe('docker operations against the real engine', function () {
     })
 
     it('refuses a volume that does not exist (it would be created empty)', async () => {
-      const error = await ops.readVolume(`${project.name}_nope`, '/data', {image: BUSYBOX}).catch((e: Error) => e)
+      const error = await ops.volumes.read(`${project.name}_nope`, '/data', {image: BUSYBOX}).catch((e: Error) => e)
       expect((error as Error).message).to.match(/does not exist/)
       const volumes = (await docker().listVolumes()).Volumes ?? []
       expect(volumes.map((v) => v.Name)).not.to.include(`${project.name}_nope`)
@@ -212,20 +212,20 @@ describe('docker operations against the real engine', function () {
 
   describe('runWithVolume', () => {
     it('streams stdout, reports a non-zero exit code and removes its helper', async () => {
-      const handle = await ops.runWithVolume(volume, '/backup', {image: BUSYBOX, cmd: ['sh', '-c', 'cat /backup/a.txt /backup/sub/b.txt; echo warn >&2; exit 3']})
+      const handle = await ops.volumes.run(volume, '/backup', {image: BUSYBOX, cmd: ['sh', '-c', 'cat /backup/a.txt /backup/sub/b.txt; echo warn >&2; exit 3']})
       expect(await outputOf(handle)).to.deep.equal({stdout: 'hello\ndeep\n', stderr: 'warn\n', exitCode: 3})
       expect(await myHelpers()).to.deep.equal([])
     })
 
     it('mounts the volume read-only', async () => {
-      const handle = await ops.runWithVolume(volume, '/backup', {image: BUSYBOX, cmd: ['sh', '-c', 'echo x > /backup/new.txt']})
+      const handle = await ops.volumes.run(volume, '/backup', {image: BUSYBOX, cmd: ['sh', '-c', 'echo x > /backup/new.txt']})
       const result = await outputOf(handle)
       expect(result.exitCode).not.to.equal(0)
       expect(result.stderr).to.match(/read-only/i)
     })
 
     it('removes its helper when the output is abandoned', async () => {
-      const handle = await ops.runWithVolume(volume, '/backup', {image: BUSYBOX, cmd: ['sh', '-c', 'while true; do cat /backup/big; done']})
+      const handle = await ops.volumes.run(volume, '/backup', {image: BUSYBOX, cmd: ['sh', '-c', 'while true; do cat /backup/big; done']})
       await new Promise<void>((resolve) => handle.stdout.once('data', () => resolve()))
       handle.stdout.destroy()
       await handle.exitCode.catch(() => {})
@@ -235,18 +235,18 @@ describe('docker operations against the real engine', function () {
 
   describe('queries', () => {
     it('volumeUsers finds the containers of every service that mounts the volume', async () => {
-      const users = await ops.volumeUsers(volume)
+      const users = await ops.containers.usingVolume(volume)
       expect(users.map((u) => u.service).sort()).to.deep.equal(['app', 'idle', 'worker'])
       expect(users.every((u) => u.running)).to.equal(true)
       expect(users.map((u) => u.id).sort()).to.deep.equal((await project.containers()).map((c) => c.Id).sort())
     })
 
     it('serviceContainers and serviceImage answer for a compose service', async () => {
-      const [app] = await ops.serviceContainers('app')
+      const [app] = await ops.containers.ofService('app')
       expect(app).to.include({id: await project.containerId('app'), running: true, service: 'app'})
       const image = await docker().getImage(BUSYBOX).inspect()
-      expect(await ops.serviceImage('app')).to.equal(image.Id)
-      expect(await ops.serviceImage('nope')).to.equal(undefined)
+      expect(await ops.images.ofService('app')).to.equal(image.Id)
+      expect(await ops.images.ofService('nope')).to.equal(undefined)
     })
 
     it('helpers run their command, not the image entrypoint', async () => {
@@ -254,8 +254,8 @@ describe('docker operations against the real engine', function () {
       const image = `local/bbtest-entrypoint-${process.pid}:test`
       await docker().getContainer(id).commit({repo: image.split(':')[0], tag: 'test', changes: ['ENTRYPOINT ["sh", "-c", "echo entrypoint ran; exit 9"]']})
       try {
-        expect(await ops.imageHasTool(image, 'tar')).to.equal(true)
-        const handle = await ops.runWithVolume(volume, '/backup', {image, cmd: ['cat', '/backup/a.txt']})
+        expect(await ops.images.hasTool(image, 'tar')).to.equal(true)
+        const handle = await ops.volumes.run(volume, '/backup', {image, cmd: ['cat', '/backup/a.txt']})
         expect(await outputOf(handle)).to.deep.equal({stdout: 'hello\n', stderr: '', exitCode: 0})
       } finally {
         await docker().getImage(image).remove({force: true}).catch(() => {})
@@ -263,10 +263,10 @@ describe('docker operations against the real engine', function () {
     })
 
     it('imageHasTool runs `command -v` in a helper and is false for a missing image', async () => {
-      expect(await ops.imageHasTool(BUSYBOX, 'tar')).to.equal(true)
-      expect(await ops.imageHasTool(BUSYBOX, 'mysqldump')).to.equal(false)
-      expect(await ops.imageHasTool(BUSYBOX, 'tar; echo injected')).to.equal(false)
-      expect(await ops.imageHasTool('local/no-such-image:bbtest', 'sh')).to.equal(false)
+      expect(await ops.images.hasTool(BUSYBOX, 'tar')).to.equal(true)
+      expect(await ops.images.hasTool(BUSYBOX, 'mysqldump')).to.equal(false)
+      expect(await ops.images.hasTool(BUSYBOX, 'tar; echo injected')).to.equal(false)
+      expect(await ops.images.hasTool('local/no-such-image:bbtest', 'sh')).to.equal(false)
       expect(await myHelpers()).to.deep.equal([])
     })
   })
@@ -296,26 +296,26 @@ describe('docker operations against the real engine', function () {
     }
 
     it('volumeExists and createVolume: a plain volume, created once', async () => {
-      expect(await ops.volumeExists(volume)).to.equal(true)
-      expect(await ops.volumeExists(restored)).to.equal(false)
-      await ops.createVolume(restored)
-      expect(await ops.volumeExists(restored)).to.equal(true)
+      expect(await ops.volumes.exists(volume)).to.equal(true)
+      expect(await ops.volumes.exists(restored)).to.equal(false)
+      await ops.volumes.create(restored)
+      expect(await ops.volumes.exists(restored)).to.equal(true)
       const info = await docker().getVolume(restored).inspect()
       expect(info.Driver).to.equal('local')
     })
 
     it('volumeIsEmpty: true for a new volume, false for one with files, and leaves no helper', async () => {
-      expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(true)
-      expect(await ops.volumeIsEmpty(volume, {image: BUSYBOX})).to.equal(false)
+      expect(await ops.volumes.isEmpty(restored, {image: BUSYBOX})).to.equal(true)
+      expect(await ops.volumes.isEmpty(volume, {image: BUSYBOX})).to.equal(false)
       expect(await myHelpers()).to.deep.equal([])
     })
 
     it('writeVolume puts a tar back with modes, owners, symlinks and the root entry, through a never started helper', async () => {
-      const tar = await ops.readVolume(volume, '/data', {image: BUSYBOX})
+      const tar = await ops.volumes.read(volume, '/data', {image: BUSYBOX})
       // Another mount point with the same basename: only the entries' first component matters.
-      await ops.writeVolume(restored, '/srv/elsewhere/data', tar, {image: BUSYBOX})
-      const want = await listTar(await ops.readVolume(volume, '/data', {image: BUSYBOX}))
-      const got = await listTar(await ops.readVolume(restored, '/data', {image: BUSYBOX}))
+      await ops.volumes.write(restored, '/srv/elsewhere/data', tar, {image: BUSYBOX})
+      const want = await listTar(await ops.volumes.read(volume, '/data', {image: BUSYBOX}))
+      const got = await listTar(await ops.volumes.read(restored, '/data', {image: BUSYBOX}))
       expect(got).to.deep.equal(want)
       expect(got.find((e) => e.path === 'data/a.txt')).to.include({mode: 0o640, uid: 1234, gid: 5678, content: 'hello\n'})
       await waitUntil(async () => (await myHelpers()).length === 0, {what: 'the helper containers to be removed', timeoutMs: 10_000})
@@ -328,15 +328,15 @@ describe('docker operations against the real engine', function () {
     })
 
     it('writeVolume refuses a volume that does not exist, and a broken tar stream, leaving no helper', async () => {
-      const missing = await ops.writeVolume(`${project.name}_nope`, '/data', Readable.from([Buffer.alloc(1024)]), {image: BUSYBOX}).catch((e: Error) => e)
+      const missing = await ops.volumes.write(`${project.name}_nope`, '/data', Readable.from([Buffer.alloc(1024)]), {image: BUSYBOX}).catch((e: Error) => e)
       expect((missing as Error).message).to.match(/does not exist/)
-      expect(await ops.volumeExists(`${project.name}_nope`)).to.equal(false)
+      expect(await ops.volumes.exists(`${project.name}_nope`)).to.equal(false)
       const broken = new Readable({
         read() {
           this.destroy(new Error('disk read failed'))
         },
       })
-      const error = await ops.writeVolume(restored, '/data', broken, {image: BUSYBOX}).catch((e: Error) => e)
+      const error = await ops.volumes.write(restored, '/data', broken, {image: BUSYBOX}).catch((e: Error) => e)
       expect(error).to.be.instanceOf(Error)
       expect((error as Error).message).to.match(/writing volume .*_restored/)
       expect(await myHelpers()).to.deep.equal([])
@@ -344,10 +344,10 @@ describe('docker operations against the real engine', function () {
 
     it('emptyVolume deletes everything inside (dot files, closed directories), keeping the volume', async () => {
       await execa('docker', ['run', '--rm', '--network', 'none', '-v', `${restored}:/v`, BUSYBOX, 'sh', '-c', 'touch /v/.hidden /v/..dots && mkdir -p /v/closed/deep && chmod 000 /v/closed'])
-      expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(false)
-      await ops.emptyVolume(restored, {image: BUSYBOX})
-      expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(true)
-      expect(await ops.volumeExists(restored)).to.equal(true)
+      expect(await ops.volumes.isEmpty(restored, {image: BUSYBOX})).to.equal(false)
+      await ops.volumes.empty(restored, {image: BUSYBOX})
+      expect(await ops.volumes.isEmpty(restored, {image: BUSYBOX})).to.equal(true)
+      expect(await ops.volumes.exists(restored)).to.equal(true)
       expect(await myHelpers()).to.deep.equal([])
     })
 
@@ -360,9 +360,9 @@ describe('docker operations against the real engine', function () {
       await source.commit({repo: image, tag: 'test'})
       try {
         await execa('docker', ['run', '--rm', '--network', 'none', '-v', `${restored}:/v`, BUSYBOX, 'touch', '/v/kept'])
-        const error = await ops.emptyVolume(restored, {image: `${image}:test`}).catch((e: Error) => e)
+        const error = await ops.volumes.empty(restored, {image: `${image}:test`}).catch((e: Error) => e)
         expect((error as Error).message).to.match(/emptying volume .*_restored.*find/)
-        expect(await ops.volumeIsEmpty(restored, {image: BUSYBOX})).to.equal(false)
+        expect(await ops.volumes.isEmpty(restored, {image: BUSYBOX})).to.equal(false)
         expect(await myHelpers()).to.deep.equal([])
       } finally {
         await docker().getImage(`${image}:test`).remove({force: true}).catch(() => {})
@@ -378,10 +378,10 @@ describe('docker operations against the real engine', function () {
       const parent = await withBinds([`${scratch}:/app`])
       await withBinds([`${join(scratch, 'other')}:/other`, `${data}-suffix-not-inside:/x`])
       await withBinds(['/:/host:ro'])
-      const users = await ops.hostPathUsers(data)
+      const users = await ops.containers.usingHostPath(data)
       expect(users.map((u) => u.id).sort()).to.deep.equal([exact, inner, parent].sort())
       expect(users.every((u) => !u.running)).to.equal(true)
-      expect(await ops.hostPathUsers(join(scratch, 'nowhere'))).to.deep.equal(users.filter((u) => u.id === parent))
+      expect(await ops.containers.usingHostPath(join(scratch, 'nowhere'))).to.deep.equal(users.filter((u) => u.id === parent))
     })
   })
 
@@ -392,7 +392,7 @@ describe('docker operations against the real engine', function () {
     beforeEach(async () => {
       await project.compose(['up', '-d'])
       await project.compose(['stop', 'idle'])
-      users = await ops.volumeUsers(volume)
+      users = await ops.containers.usingVolume(volume)
       ids = Object.fromEntries(users.map((u) => [u.service!, u.id]))
       downtimes.length = 0
     })
@@ -402,7 +402,7 @@ describe('docker operations against the real engine', function () {
     })
 
     it('stops only the running users, journals them during the work, starts them again after', async () => {
-      const value = await ops.withStopped(users, async () => {
+      const value = await ops.containers.withStopped(users, async () => {
         expect(await running(ids.app)).to.equal(false)
         expect(await running(ids.worker)).to.equal(false)
         const entries = await journal.pending()
@@ -422,7 +422,7 @@ describe('docker operations against the real engine', function () {
 
     it('starts them again when the work throws, and rethrows', async () => {
       const error = await ops
-        .withStopped(users, async () => {
+        .containers.withStopped(users, async () => {
           throw new Error('work failed')
         })
         .catch((e: Error) => e)
@@ -437,7 +437,7 @@ describe('docker operations against the real engine', function () {
       const controller = new AbortController()
       const interruptible = createDockerOps({engine: connectEngine(), project: project.name, journal, log, signal: controller.signal})
       const started = Date.now()
-      const outcome = interruptible.withStopped(users, async () => {
+      const outcome = interruptible.containers.withStopped(users, async () => {
         controller.abort(new Error('interrupted'))
         await new Promise(() => {}) // a work that never ends
       })
@@ -452,7 +452,7 @@ describe('docker operations against the real engine', function () {
 
     it('does nothing (and reports no downtime) when none of them runs', async () => {
       const stopped = users.filter((u) => u.service === 'idle')
-      expect(await ops.withStopped(stopped, async () => 'done')).to.equal('done')
+      expect(await ops.containers.withStopped(stopped, async () => 'done')).to.equal('done')
       expect(await running(ids.idle)).to.equal(false)
       expect(downtimes).to.deep.equal([])
     })

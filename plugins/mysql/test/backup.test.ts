@@ -2,12 +2,12 @@ import {expect} from 'chai'
 import {PassThrough, Readable, Writable} from 'node:stream'
 
 import type {BackupItem} from 'backupbot'
-import {collect as sink, type FakeExec, fakeRunContext} from 'backupbot/testing'
+import {collect as sink, type FakeExec, fakeRunContext, type FakeRunOptions} from 'backupbot/testing'
 
 import {mysqlScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
 
-const runContext = (exec: (cmd: string[]) => FakeExec, containers?: Parameters<typeof fakeRunContext>[0]['containers']) =>
+const runContext = (exec: (cmd: string[]) => FakeExec, containers?: FakeRunOptions['containers']) =>
   fakeRunContext({exec, containers, scheme: 'backup_mysql'})
 
 const DUMP = [

@@ -2,12 +2,12 @@ import {expect} from 'chai'
 import {PassThrough} from 'node:stream'
 
 import type {BackupItem, RestoreOptions, StoredArtifact} from 'backupbot'
-import {type ExecCall, fakeArtifact, type FakeExec, fakeRunContext} from 'backupbot/testing'
+import {type ExecCall, fakeArtifact, type FakeExec, fakeRunContext, type FakeRunOptions} from 'backupbot/testing'
 
 import {mysqlScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
 
-const runContext = (exec: (cmd: string[]) => FakeExec, containers?: Parameters<typeof fakeRunContext>[0]['containers']) =>
+const runContext = (exec: (cmd: string[]) => FakeExec, containers?: FakeRunOptions['containers']) =>
   fakeRunContext({exec, containers, scheme: 'backup_mysql'})
 
 const DUMP = '-- MariaDB dump\nCREATE TABLE `t` (`x` int);\nINSERT INTO `t` VALUES (1);\n-- Dump completed on 2024-05-01 10:11:12\n'

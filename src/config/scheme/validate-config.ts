@@ -5,6 +5,7 @@ import {Ajv, type ErrorObject} from 'ajv'
 
 import {ConfigError, UsageError} from '../../errors.js'
 import type {JsonSchema} from '../../scheme.js'
+import {optionsSchemaOf} from '../../schemes/options-schema.js'
 import {KNOWN_SCHEME_PACKAGES, type SchemeRegistry} from '../../schemes/registry.js'
 import type {RawSchemeConfig} from './read-config.js'
 
@@ -18,13 +19,13 @@ export interface SchemeEntry {
 export type SchemeConfig = Record<string, SchemeEntry[]>
 
 export function buildConfigSchema(registry: SchemeRegistry): JsonSchema {
-  const branches = registry.list.map(({scheme}) => ({
-    if: {properties: {type: {enum: [scheme.type, ...(scheme.aliases ?? [])]}}, required: ['type']},
-    then: {
-      ...scheme.optionsSchema,
-      properties: {type: {type: 'string'}, ...(scheme.optionsSchema.properties as object | undefined)},
-    },
-  }))
+  const branches = registry.list.map(({scheme}) => {
+    const options = optionsSchemaOf(scheme)
+    return {
+      if: {properties: {type: {enum: [scheme.type, ...(scheme.aliases ?? [])]}}, required: ['type']},
+      then: {...options, properties: {type: {type: 'string'}, ...(options.properties as object | undefined)}},
+    }
+  })
   return {
     type: 'object',
     additionalProperties: {

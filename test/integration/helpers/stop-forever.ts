@@ -27,11 +27,11 @@ const interrupt = new AbortController()
 if (mode === 'cli-like') process.on('SIGTERM', () => interrupt.abort(new Error('interrupted')))
 const engine = connectEngine()
 const ops = createDockerOps({engine, project, journal: stopJournal, log, signal: interrupt.signal})
-const [ref] = (await ops.serviceContainers('app')).filter((c) => c.id === containerId)
+const [ref] = (await ops.containers.ofService('app')).filter((c) => c.id === containerId)
 if (!ref) throw new Error(`container ${containerId} is not a running app container of ${project}`)
 setInterval(() => {}, 1000) // stay alive: only a signal (or SIGKILL) ends this process
 await ops
-  .withStopped([ref], async () => {
+  .containers.withStopped([ref], async () => {
     process.stdout.write(`stopped ${ref.name}\n`)
     await new Promise(() => {})
   })

@@ -11,6 +11,7 @@ import {gzipSync} from 'node:zlib'
 import {Header, type HeaderData} from 'tar'
 
 import {packPath} from '../../../src/archive/pack-path.js'
+import {parallelGzip} from '../../../src/archive/parallel-gzip.js'
 
 export interface RawEntry extends HeaderData {
   body?: string | Buffer
@@ -34,9 +35,9 @@ export function rawTarGz(entries: RawEntry[]): Buffer {
   return gzipSync(rawTar(entries))
 }
 
-/** packPath's .tar.gz of `source`, written to `file`. */
+/** packPath's tar of `source`, gzipped as a backup stores it, written to `file`. */
 export async function packToFile(source: string, file: string): Promise<string> {
-  await pipeline(packPath(source), createWriteStream(file))
+  await pipeline(packPath(source), parallelGzip(), createWriteStream(file))
   return file
 }
 

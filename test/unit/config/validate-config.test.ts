@@ -8,7 +8,7 @@ import {registry} from '../support/fakes.js'
 const dumpScheme: SchemeDefinition = {
   type: 'backup_dump',
   aliases: ['backup_dumps'],
-  apiVersion: 1,
+  apiVersion: 2,
   description: 'test scheme',
   optionsSchema: {
     type: 'object',

@@ -8,14 +8,13 @@ import {SecretMasker, project, quietLogger, registry, service} from '../support/
 // A scheme that plans one item per option value and resolves its `password` option.
 const echoScheme: SchemeDefinition<{names?: string[]; password?: string}, {password?: string}> = {
   type: 'backup_echo',
-  apiVersion: 1,
+  apiVersion: 2,
   description: 'test',
   optionsSchema: {type: 'object'},
   defaultEntry: {names: ['default']},
   async plan(ctx, svc, options) {
-    const password = options.password === undefined ? undefined : await ctx.resolve(options.password, 'password')
-    if (password) ctx.secret(password)
-    return (options.names ?? []).map((name) => ({folder: 'echo', name, source: `${svc.name}:${name}`, extension: '.txt', data: {password}}))
+    const password = options.password === undefined ? undefined : await ctx.resolveSecret(options.password, 'password')
+    return (options.names ?? []).map((name) => ({folder: 'echo', name, source: `${svc.name}:${name}`, extension: '.txt', compress: false, data: {password}}))
   },
   backup: async () => {},
 }
@@ -31,10 +30,8 @@ function input(extra: Partial<PlanInput> = {}): PlanInput {
     containerEnvironment: async () => undefined,
     containerService: async (name) => (name === 'proj_db_1' ? 'db' : undefined),
     docker: {
-      serviceContainers: async () => [],
-      volumeUsers: async () => [],
-      hostPathUsers: async () => [],
-      serviceImage: async () => undefined,
+      containers: {ofService: async () => [], usingVolume: async () => [], usingHostPath: async () => []},
+      images: {ofService: async () => undefined},
     },
     ...extra,
   }
@@ -89,7 +86,7 @@ describe('planning a backup', function () {
   })
 
   it('backs up a source shared by two services once without a scheme config, under the first service', async function () {
-    const shared = {...echoScheme, type: 'backup_shared', plan: async () => [{folder: 'v', name: 'data', source: 'volume data', extension: '.tar.gz', identity: 'volume:data', data: {}}]}
+    const shared = {...echoScheme, type: 'backup_shared', plan: async () => [{folder: 'v', name: 'data', source: 'volume data', extension: '.tar', compress: true, identity: 'volume:data', data: {}}]}
     const log = quietLogger()
     const plan = await makePlan(input({log, registry: registry(shared)}))
     expect(plan.items.map((i) => i.service)).to.deep.equal(['web'])

@@ -6,7 +6,7 @@ import type {SchemeDefinition} from '../../../src/scheme.js'
 
 const scheme = (type: string, extra: Partial<SchemeDefinition> = {}): SchemeDefinition => ({
   type,
-  apiVersion: 1,
+  apiVersion: 2,
   description: type,
   optionsSchema: {type: 'object'},
   plan: async () => [],
@@ -42,13 +42,13 @@ describe('collecting schemes from plugins', function () {
   it('rejects malformed schemes and duplicate types, naming the plugin', async function () {
     const registry = await loadSchemes(
       fakeConfig([
-        {plugin: 'old', result: [scheme('backup_b', {apiVersion: 2 as 1})]},
+        {plugin: 'old', result: [scheme('backup_b', {apiVersion: 1 as 2})]},
         {plugin: 'one', result: [scheme('backup_c')]},
         {plugin: 'two', result: [scheme('backup_c'), {type: 'Bad Name'}]},
       ]),
     )
     expect(registry.list.map((l) => `${l.scheme.type}@${l.plugin}`)).to.deep.equal(['backup_c@one'])
     expect(registry.failures.map((f) => f.plugin)).to.deep.equal(['old', 'two', 'two'])
-    expect(registry.failures[0].error).to.contain('apiVersion 2')
+    expect(registry.failures[0].error).to.contain('has apiVersion 1, but this backupbot supports only apiVersion 2').and.to.contain('install a version of the plugin made for it')
   })
 })

@@ -22,3 +22,6 @@ export async function sortedEntries(dir: string): Promise<string[]> {
 export async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8'))
 }
+
+/** What writeVersion's callers say about an item, for tests where it does not matter. */
+export const MANIFEST_SOURCE = {project: 'p', service: 'db', scheme: 'backup_test', item: 'data', source: 'test data', backupbot: '0.0.0'}

@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {join} from 'node:path'
 
 import {writeVersion} from '../../../src/target/write-version.js'
-import {sortedEntries, useTempDir} from './helpers.js'
+import {MANIFEST_SOURCE, sortedEntries, useTempDir} from './helpers.js'
 
 const child = fileURLToPath(new URL('kill-child.ts', import.meta.url))
 
@@ -16,7 +16,7 @@ describe('a run killed with SIGKILL in the middle of writing', () => {
     this.timeout(30_000)
     const itemDir = join(tmp(), 'db', 'bind_mounts', 'data')
     const write = (text: string) =>
-      writeVersion({itemDir, item: 'data', extension: '.tar.gz', manifest: {}, write: async (out) => void out.end(text)})
+      writeVersion({itemDir, item: 'data', extension: '.tar.gz', manifest: MANIFEST_SOURCE, write: async (out) => void out.end(text)})
     await write('first')
     await write('second')
 

@@ -6,7 +6,7 @@ import {acquireLock} from '../../../src/target/lock.js'
 import {encodeName, itemDirectory} from '../../../src/target/layout.js'
 import {listVersions} from '../../../src/target/list.js'
 import {writeVersion} from '../../../src/target/write-version.js'
-import {useTempDir} from './helpers.js'
+import {MANIFEST_SOURCE, useTempDir} from './helpers.js'
 
 describe('listVersions', () => {
   const tmp = useTempDir()
@@ -14,7 +14,7 @@ describe('listVersions', () => {
   async function backup(service: string, folder: string, item: string, text: string) {
     return writeVersion({
       itemDir: itemDirectory(tmp(), service, folder, item), item: encodeName(item), extension: '.tar.gz',
-      manifest: {service, item}, write: async (out) => void out.end(text),
+      manifest: {...MANIFEST_SOURCE, service, item}, write: async (out) => void out.end(text),
     })
   }
 

@@ -9,7 +9,7 @@ import {digestFile} from '../../../src/target/checksum.js'
 import {encodeName} from '../../../src/target/layout.js'
 import {prune, rotate} from '../../../src/target/rotate.js'
 import {writeVersion} from '../../../src/target/write-version.js'
-import {readJson, sortedEntries, useTempDir} from './helpers.js'
+import {MANIFEST_SOURCE, readJson, sortedEntries, useTempDir} from './helpers.js'
 
 /** A `write` that writes `text` and ends the stream. */
 const writing = (text: string) => async (out: Writable) => {
@@ -20,7 +20,7 @@ describe('writeVersion', () => {
   const tmp = useTempDir()
   const itemDir = () => join(tmp(), 'db', 'bind_mounts', 'data')
   const write = (text: string, keep?: number) =>
-    writeVersion({itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: {service: 'db', item: 'data'}, keep, write: writing(text)})
+    writeVersion({itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: MANIFEST_SOURCE, keep, write: writing(text)})
   const content = (n: number) => readFile(join(itemDir(), `data.${n}`, 'data.tar.gz'), 'utf8')
 
   it('writes three versions as .1 .2 .3 with the newest first and correct manifests', async () => {
@@ -36,7 +36,7 @@ describe('writeVersion', () => {
     expect(info).to.deep.include({number: 1, dir: join(itemDir(), 'data.1'), file: join(itemDir(), 'data.1', 'data.tar.gz'), bytes: 5, sha256: sha})
     expect(new Date(info.created).toISOString()).to.equal(info.created)
     const manifest = await readJson(join(itemDir(), 'data.1', 'manifest.json'))
-    expect(manifest).to.deep.equal({service: 'db', item: 'data', file: 'data.tar.gz', bytes: 5, sha256: sha, created: info.created, format: 1})
+    expect(manifest).to.deep.equal({...MANIFEST_SOURCE, file: 'data.tar.gz', bytes: 5, sha256: sha, created: info.created, format: 1})
     expect((await digestFile(info.file)).sha256).to.equal(sha)
     expect((await readJson(join(itemDir(), 'data.3', 'manifest.json'))).sha256).to.equal(createHash('sha256').update('first').digest('hex'))
   })
@@ -51,7 +51,7 @@ describe('writeVersion', () => {
     const chunk = Buffer.alloc(64 * 1024, 7)
     const hash = createHash('sha256')
     const info = await writeVersion({
-      itemDir: itemDir(), item: 'data', extension: '.bin', manifest: {},
+      itemDir: itemDir(), item: 'data', extension: '.bin', manifest: MANIFEST_SOURCE,
       async write(out) {
         for (let i = 0; i < 200; i++) {
           hash.update(chunk)
@@ -69,7 +69,7 @@ describe('writeVersion', () => {
     await write('first')
     await write('second')
     const failing = writeVersion({
-      itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: {},
+      itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: MANIFEST_SOURCE,
       async write(out) {
         out.write('partial data')
         throw new Error('scheme failed')
@@ -83,7 +83,7 @@ describe('writeVersion', () => {
   it('leaves no new version when the artifact stream is destroyed with an error', async () => {
     await write('first')
     const failing = writeVersion({
-      itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: {},
+      itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: MANIFEST_SOURCE,
       async write(out) {
         out.write('partial')
         out.destroy(new Error('interrupted'))
@@ -134,11 +134,11 @@ describe('writeVersion', () => {
   it('encodes item names in file names and rejects unencoded names or bad options', async () => {
     const name = encodeName('/srv/my data')
     const dir = join(tmp(), 'svc', 'bind_mounts', name)
-    const info = await writeVersion({itemDir: dir, item: name, extension: '.tar.gz', manifest: {}, write: writing('x')})
+    const info = await writeVersion({itemDir: dir, item: name, extension: '.tar.gz', manifest: MANIFEST_SOURCE, write: writing('x')})
     expect(info.file).to.equal(join(dir, '+srv+my%20data.1', '+srv+my%20data.tar.gz'))
-    await expectRejection(writeVersion({itemDir: dir, item: 'a/b', extension: '', manifest: {}, write: writing('x')}), UsageError)
-    await expectRejection(writeVersion({itemDir: dir, item: name, extension: '/../x', manifest: {}, write: writing('x')}), UsageError)
-    await expectRejection(writeVersion({itemDir: dir, item: name, extension: '', manifest: {}, keep: 0, write: writing('x')}), UsageError)
+    await expectRejection(writeVersion({itemDir: dir, item: 'a/b', extension: '', manifest: MANIFEST_SOURCE, write: writing('x')}), UsageError)
+    await expectRejection(writeVersion({itemDir: dir, item: name, extension: '/../x', manifest: MANIFEST_SOURCE, write: writing('x')}), UsageError)
+    await expectRejection(writeVersion({itemDir: dir, item: name, extension: '', manifest: MANIFEST_SOURCE, keep: 0, write: writing('x')}), UsageError)
   })
 })
 
