@@ -17,6 +17,7 @@ import {captureOutput, runCommand} from '@oclif/test'
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
+import {createServer} from 'node:http'
 import {cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -211,4 +212,34 @@ export async function journalEntry(dataDir: string, id: string, entry: {pid: num
   }
   await writeFile(file, JSON.stringify(record, null, 2) + '\n')
   return file
+}
+
+export interface EmptyEngine {
+  /** DOCKER_HOST for the runs that should reach it. */
+  dockerHost: string
+  /** `METHOD path` of every request it answered. */
+  requests: string[]
+  close(): Promise<void>
+}
+
+/**
+ * Not a Docker engine: a unix socket that answers the container listing with no containers and
+ * anything else with 404. Enough for the commands that only ask who uses a host path (restoring
+ * a host directory), without depending on a real engine.
+ */
+export async function emptyEngine(dir: string): Promise<EmptyEngine> {
+  const socket = path.join(dir, 'empty-engine.sock')
+  const requests: string[] = []
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`)
+    const listing = req.method === 'GET' && /^(\/v[\d.]+)?\/containers\/json(\?|$)/.test(req.url ?? '')
+    res.writeHead(listing ? 200 : 404, {'content-type': 'application/json'})
+    res.end(JSON.stringify(listing ? [] : {message: `the empty engine of the command tests has no ${req.url}`}))
+  })
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socket, resolve))
+  return {
+    dockerHost: `unix://${socket}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
