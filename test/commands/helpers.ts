@@ -117,7 +117,8 @@ function setEnv(values: Record<string, string | undefined>): void {
 
 /** stdout parsed as exactly one JSON document (JSON.parse refuses anything before or after it). */
 export function jsonOf(outcome: CommandOutcome): any {
-  expect(outcome.stdout.trim(), `stdout of a --json run is empty; stderr:\n${outcome.stderr}`).not.to.equal('')
+  const said = `stderr:\n${outcome.stderr}${outcome.error ? `\nerror thrown to oclif: ${outcome.error.message}` : ''}`
+  expect(outcome.stdout.trim(), `stdout of a --json run is empty; ${said}`).not.to.equal('')
   try {
     return JSON.parse(outcome.stdout)
   } catch (error) {

@@ -90,6 +90,16 @@ describe('errors of every command, with and without --json', function () {
     expect(error.suggestions).to.deep.equal(['install the plugin that provides it: backupbot plugins:install @backupbot/plugin-postgres'])
   })
 
+  // oclif reads `recover web` as the command id recover:web (topicSeparator ' '): "command
+  // recover:web not found" comes before any backupbot command, whose catch() prints the JSON.
+  for (const command of ['recover', 'schemes']) {
+    it(`prints the error as JSON when ${command}, which takes no argument, gets one`, async function () {
+      const plain = await sb.run([command, 'extra'], dir)
+      expect(plain.exitCode).to.equal(2)
+      expectJsonError(await sb.run([command, 'extra', '--json'], dir), 2)
+    })
+  }
+
   it('does not let the exit code of a failed run leak into the next one', async function () {
     expect((await sb.run(['backup', 'nosuchservice'], dir)).exitCode).to.equal(2)
     expect((await sb.run(['list-versions'], dir)).exitCode).to.equal(0)

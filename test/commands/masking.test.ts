@@ -90,4 +90,18 @@ describe('a literal database password in the scheme config', function () {
       expect(outcome.stdout + outcome.stderr).not.to.contain('900150983')
     }
   })
+
+  // A config that does not parse is reported with the parser's message, which quotes the file:
+  // js-yaml shows the lines around the error, V8's JSON.parse the characters around it.
+  it('is not printed when the YAML config around it does not parse', async function () {
+    const dir = await project(`db:\n  - type: backup_mysql\n    database: shop\n    password: ${PASSWORD}\n   user: root\n`, 'backupbot.yaml')
+    const [plain] = await expectMasked(['backup'], dir, 2)
+    expect(plain.stderr).to.contain('backupbot: backupbot.yaml: not valid YAML or JSON: bad indentation')
+  })
+
+  it('is not printed when the JSON config around it does not parse', async function () {
+    const dir = await project(`{"db": [{"type": "backup_mysql", "database": "shop", "password": '${PASSWORD}'}]}`)
+    const [plain] = await expectMasked(['backup'], dir, 2)
+    expect(plain.stderr).to.contain('backupbot: backupbot.json: not valid JSON: ')
+  })
 })
