@@ -1,0 +1,206 @@
+// `backupbot backup` as scripts and cron use it: host directories need no Docker engine when
+// `stop` is not set, so a real run, its --json document and its exit codes are checked here.
+import {expect} from 'chai'
+import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {readFile, readdir, stat} from 'node:fs/promises'
+import path from 'node:path'
+
+import {bindProject, deadPid, journalEntry, jsonOf, lockTarget, sandbox, type Sandbox} from './helpers.js'
+
+describe('backupbot backup', function () {
+  let sb: Sandbox
+
+  beforeEach(async function () {
+    sb = await sandbox()
+  })
+
+  afterEach(async function () {
+    await sb.remove()
+  })
+
+  it('backs up a bind-mounted host directory without a Docker engine and reports the item as JSON', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--json'], dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    const doc = jsonOf(outcome)
+    const target = path.join(dir, 'backups')
+    const file = path.join(target, 'app', 'bind_mounts', 'data', 'data.1', 'data.tar.gz')
+    expect(doc).to.have.all.keys('ok', 'target', 'items')
+    expect(doc).to.include({ok: true, target})
+    expect(doc.items).to.have.length(1)
+    const [item] = doc.items
+    expect(item).to.have.all.keys('project', 'service', 'scheme', 'item', 'source', 'file', 'bytes', 'sha256', 'seconds', 'status')
+    expect(item).to.include({project: 'bind-project', service: 'app', scheme: 'backup_host_directories', item: 'data', source: path.join(dir, 'data'), file, status: 'ok'})
+    expect(item.seconds).to.be.a('number')
+    const artifact = await readFile(file)
+    expect(item.bytes).to.equal(artifact.length)
+    expect(item.sha256).to.equal(createHash('sha256').update(artifact).digest('hex'))
+    expect(JSON.parse(await readFile(path.join(path.dirname(file), 'manifest.json'), 'utf8'))).to.include({sha256: item.sha256, bytes: item.bytes})
+  })
+
+  it('prints the result on stdout and its log lines on stderr', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup'], dir)
+    expect(outcome.exitCode).to.equal(0)
+    expect(outcome.stdout).to.match(/^ok +app +\S+\/data +\d+ bytes/)
+    expect(outcome.stdout).to.contain(`1 item(s) backed up into ${path.join(dir, 'backups')}`)
+    expect(outcome.stdout).not.to.contain('<-')
+    expect(outcome.stderr).to.contain(`app: bind_mounts/data <- ${path.join(dir, 'data')}`)
+  })
+
+  it('keeps the log lines on stderr under --json too, so that stdout holds only the document', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--json'], dir)
+    expect(outcome.stderr).to.contain('app: bind_mounts/data <- ')
+    expect(outcome.stdout).not.to.contain('<-')
+  })
+
+  it('prints nothing on stderr with --quiet when every item succeeds', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--quiet'], dir)
+    expect(outcome.exitCode).to.equal(0)
+    expect(outcome.stderr).to.equal('')
+    expect(outcome.stdout).to.contain('1 item(s) backed up')
+  })
+
+  it('keeps the newest version as .1 and no more versions than --keep', async function () {
+    const dir = await bindProject(sb)
+    for (let run = 0; run < 3; run++) expect((await sb.run(['backup', '--keep', '2'], dir)).exitCode).to.equal(0)
+    const itemDir = path.join(dir, 'backups', 'app', 'bind_mounts', 'data')
+    expect((await readdir(itemDir)).sort()).to.deep.equal(['data.1', 'data.2'])
+    const created = async (version: string) => JSON.parse(await readFile(path.join(itemDir, version, 'manifest.json'), 'utf8')).created
+    expect(await created('data.1') > (await created('data.2'))).to.equal(true)
+  })
+
+  it('plans the host directories with --dry-run --json and writes nothing', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--dry-run', '--json'], dir)
+    expect(outcome.exitCode).to.equal(0)
+    const target = path.join(dir, 'backups')
+    expect(jsonOf(outcome)).to.deep.equal({
+      dryRun: true,
+      target,
+      items: [
+        {
+          project: 'bind-project',
+          service: 'app',
+          scheme: 'backup_host_directories',
+          item: 'data',
+          source: path.join(dir, 'data'),
+          folder: path.join(target, 'app', 'bind_mounts', 'data'),
+          stops: [],
+        },
+      ],
+    })
+    expect(existsSync(target)).to.equal(false)
+  })
+
+  it('writes into --target and backs up only the services named', async function () {
+    const dir = await bindProject(sb)
+    const target = path.join(sb.dir, 'elsewhere')
+    const outcome = await sb.run(['backup', 'app', '--target', target, '--json'], dir)
+    expect(outcome.exitCode).to.equal(0)
+    expect(jsonOf(outcome).target).to.equal(target)
+    expect((await stat(path.join(target, 'app', 'bind_mounts', 'data', 'data.1', 'data.tar.gz'))).isFile()).to.equal(true)
+  })
+
+  it('exits 1 when an item fails, keeps the items that succeeded and reports the failure in the JSON document', async function () {
+    // The dump needs the engine, which is unreachable here; the host directory does not.
+    const config = {app: [{type: 'backup_host_directories'}, {type: 'backup_mysql', database: 'shop'}]}
+    const dir = await bindProject(sb, {'backupbot.json': JSON.stringify(config)})
+    const outcome = await sb.run(['backup', '--json'], dir)
+    expect(outcome.exitCode).to.equal(1)
+    const doc = jsonOf(outcome)
+    expect(doc.ok).to.equal(false)
+    expect(doc.items.map((i: {item: string; status: string}) => [i.item, i.status])).to.deep.equal([
+      ['data', 'ok'],
+      ['shop', 'failed'],
+    ])
+    expect(doc.items[1].error).to.contain('ENOENT')
+    expect(existsSync(doc.items[0].file)).to.equal(true)
+    expect(outcome.stderr).to.match(/warning: app: mysql\/shop failed: /)
+  })
+
+  it('exits 1 when containers left stopped by a killed run cannot be started again, and still backs up', async function () {
+    const dir = await bindProject(sb)
+    const entry = await journalEntry(sb.dataDir, 'c0ffee', {pid: deadPid()})
+    const outcome = await sb.run(['backup', '--json'], dir)
+    expect(outcome.exitCode).to.equal(1)
+    const doc = jsonOf(outcome)
+    expect(doc.ok).to.equal(false)
+    expect(doc.items.map((i: {status: string}) => i.status)).to.deep.equal(['ok'])
+    expect(doc.recovery).to.include({ok: false})
+    expect(doc.recovery.failed.map((f: {name: string}) => f.name)).to.deep.equal(['bind-project-c0ffee-1'])
+    expect(existsSync(entry), 'the record stays for the next attempt').to.equal(true)
+    expect(outcome.stderr).to.contain('a killed backupbot run left bind-project-c0ffee-1 stopped')
+  })
+
+  it('exits 3 and writes nothing while a live process holds the target lock', async function () {
+    const dir = await bindProject(sb)
+    const target = path.join(dir, 'backups')
+    const lock = await lockTarget(target)
+    const before = await readFile(lock, 'utf8')
+    const outcome = await sb.run(['backup'], dir)
+    expect(outcome.exitCode).to.equal(3)
+    expect(outcome.stdout).to.equal('')
+    expect(outcome.stderr).to.contain(`backupbot: the target is locked by ${lock}: held by this very process (pid ${process.pid})`)
+    expect(await readdir(target)).to.deep.equal(['.backupbot.lock'])
+    expect(await readFile(lock, 'utf8')).to.equal(before)
+  })
+
+  it('exits 2 and touches nothing when the scheme config has an unknown option', async function () {
+    const dir = await bindProject(sb, {'backupbot.json': JSON.stringify({app: [{type: 'backup_host_directories', bogus: 1}]})})
+    const outcome = await sb.run(['backup'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stdout).to.equal('')
+    expect(outcome.stderr).to.contain('backupbot: backupbot.json: app[0].bogus: unknown option "bogus"\n  hint: allowed options here: directories, stop\n')
+    expect(existsSync(path.join(dir, 'backups'))).to.equal(false)
+  })
+
+  it('exits 2 naming the plugin to install when the config uses backup_postgres, which is not bundled', async function () {
+    const dir = await bindProject(sb, {'backupbot.json': JSON.stringify({app: [{type: 'backup_postgres', database: 'shop'}]})})
+    const outcome = await sb.run(['backup'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.contain('backupbot: backupbot.json: app[0].type: no installed plugin provides the scheme type "backup_postgres"')
+    expect(outcome.stderr).to.contain('  hint: install the plugin that provides it: backupbot plugins:install @backupbot/plugin-postgres\n')
+    expect(existsSync(path.join(dir, 'backups'))).to.equal(false)
+  })
+
+  it('exits 2 with backupbot plugins:install <package> as the hint for a scheme type no known plugin provides', async function () {
+    const dir = await bindProject(sb, {'backupbot.yaml': 'app:\n  - type: backup_redis\n'})
+    const outcome = await sb.run(['backup'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.contain('backupbot.yaml: app[0].type: no installed plugin provides the scheme type "backup_redis"')
+    expect(outcome.stderr).to.contain('hint: install the plugin that provides it with backupbot plugins:install <package>, or use an installed type')
+  })
+
+  it('exits 2 for a service the compose project does not have', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', 'nosuchservice'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.equal('backupbot: no service nosuchservice in compose project bind-project\n  hint: services: app\n')
+  })
+
+  it('exits 2 for an unknown option', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--no-such-option'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.error?.message).to.contain('Nonexistent flag: --no-such-option')
+    expect(outcome.stdout).to.equal('')
+  })
+
+  it('exits 2 and says which file names it tried when there is no compose file', async function () {
+    const outcome = await sb.run(['backup'], sb.dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.contain('compose.yaml').and.to.contain('--compose')
+    expect(existsSync(path.join(sb.dir, 'backups'))).to.equal(false)
+  })
+
+  it('exits 2 when the compose file given with -f does not exist', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '-f', 'missing.yaml'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.equal(`backupbot: compose file not found: ${path.join(dir, 'missing.yaml')}\n`)
+  })
+})
