@@ -6,6 +6,7 @@ import path from 'node:path'
 
 import {containersStopped} from '../docker/signal-guard.js'
 import {EXIT, errorMessage} from '../errors.js'
+import {errorDocument, errorText} from './error-document.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
 import type {PlanningOptions} from '../plan/plan-projects.js'
@@ -127,10 +128,10 @@ export abstract class BaseCommand extends Command {
     const message = this.masker.mask(errorMessage(error))
     const suggestions = (error.suggestions ?? []).map((s) => this.masker.mask(s))
     if (this.jsonEnabled()) {
-      this.logJson({error: {name: error.name, message, exitCode, suggestions}})
+      this.logJson(errorDocument({name: error.name, message, suggestions}, exitCode))
       return
     }
-    process.stderr.write(`backupbot: ${message}\n${suggestions.map((s) => `  hint: ${s}\n`).join('')}`)
+    process.stderr.write(errorText(message, suggestions))
     if (this.argv.includes('--verbose') && error.stack) process.stderr.write(`${this.masker.mask(error.stack)}\n`)
   }
 }

@@ -32,16 +32,29 @@ export async function readSchemeConfig(option: string | undefined, cwd: string):
 
 function parse(file: string, source: string): unknown {
   // YAML is a superset of JSON, so one parser reads both; JSON gets JSON's own error messages.
+  // Neither message quotes the file: a config holds passwords (the parsers' own messages do).
   if (file.endsWith('.json')) {
     try {
       return JSON.parse(source)
     } catch (error) {
-      throw new ConfigError(file, '', `not valid JSON: ${(error as Error).message}`)
+      throw new ConfigError(file, '', `not valid JSON: ${jsonProblem(error as Error, source)}`)
     }
   }
   try {
     return yaml.load(source, {filename: file})
   } catch (error) {
-    throw new ConfigError(file, '', `not valid YAML or JSON: ${(error as Error).message}`)
+    const {reason, mark} = error as {reason?: string; mark?: {line: number; column: number}}
+    const where = mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : ''
+    throw new ConfigError(file, '', `not valid YAML or JSON: ${reason ?? 'it cannot be parsed'}${where}`)
   }
+}
+
+/** V8's reason without the excerpt of the file it may quote, and where, when it says. */
+function jsonProblem(error: Error, source: string): string {
+  const position = /at position (\d+)/.exec(error.message)
+  const reason = /^Unexpected token/.test(error.message) ? 'unexpected character' : error.message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/s, '')
+  if (!position) return reason
+  const before = source.slice(0, Number(position[1]))
+  const line = before.split('\n').length
+  return `${reason} (line ${line}, column ${before.length - before.lastIndexOf('\n')})`
 }
