@@ -6,18 +6,11 @@ import {existsSync} from 'node:fs'
 import {readFile, readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 
-import {bindProject, deadPid, journalEntry, jsonOf, lockTarget, sandbox, type Sandbox} from './helpers.js'
+import {bindProject, deadPid, journalEntry, jsonOf, lockTarget, type Sandbox, useSandbox} from './helpers.js'
 
 describe('backupbot backup', function () {
   let sb: Sandbox
-
-  beforeEach(async function () {
-    sb = await sandbox()
-  })
-
-  afterEach(async function () {
-    await sb.remove()
-  })
+  useSandbox((created) => (sb = created))
 
   it('backs up a bind-mounted host directory without a Docker engine and reports the item as JSON', async function () {
     const dir = await bindProject(sb)

@@ -170,6 +170,18 @@ export async function sandbox(): Promise<Sandbox> {
   }
 }
 
+/** A fresh sandbox for every test of the describe() it is called in, handed to `use`, removed afterwards. */
+export function useSandbox(use: (sandbox: Sandbox) => void): void {
+  let current: Sandbox | undefined
+  beforeEach(async function () {
+    current = await sandbox()
+    use(current)
+  })
+  afterEach(async function () {
+    await current?.remove()
+  })
+}
+
 /** The bind-project fixture with a file in its bind-mounted ./data. */
 export async function bindProject(sb: Sandbox, files: Record<string, string> = {}): Promise<string> {
   return sb.project('bind-project', {'data/file.txt': 'hello\n', ...files})

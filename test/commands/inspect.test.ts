@@ -3,18 +3,11 @@
 import {expect} from 'chai'
 import path from 'node:path'
 
-import {bindProject, jsonOf, sandbox, type Sandbox} from './helpers.js'
+import {bindProject, jsonOf, type Sandbox, useSandbox} from './helpers.js'
 
 describe('backupbot inspect', function () {
   let sb: Sandbox
-
-  beforeEach(async function () {
-    sb = await sandbox()
-  })
-
-  afterEach(async function () {
-    await sb.remove()
-  })
+  useSandbox((created) => (sb = created))
 
   it('prints the bind-mounted host directories of the project in the current directory as JSON', async function () {
     const dir = await bindProject(sb)

@@ -4,18 +4,11 @@ import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {backedUpProject, jsonOf, sandbox, type Sandbox} from './helpers.js'
+import {backedUpProject, jsonOf, type Sandbox, useSandbox} from './helpers.js'
 
 describe('backupbot list-versions', function () {
   let sb: Sandbox
-
-  beforeEach(async function () {
-    sb = await sandbox()
-  })
-
-  afterEach(async function () {
-    await sb.remove()
-  })
+  useSandbox((created) => (sb = created))
 
   it('lists every item with its versions, newest first, as one JSON document', async function () {
     const dir = await backedUpProject(sb)

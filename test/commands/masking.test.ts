@@ -4,7 +4,7 @@
 // (DOCKER_HOST names a socket that does not exist), which makes a real dump fail fast.
 import {expect} from 'chai'
 
-import {type CommandOutcome, sandbox, type Sandbox} from './helpers.js'
+import {type CommandOutcome, type Sandbox, useSandbox} from './helpers.js'
 
 const PASSWORD = 'Lit-9qZ-s3cr3t-Pw'
 
@@ -23,14 +23,7 @@ const mysqlEntry = {type: 'backup_mysql', database: 'shop', user: 'root', passwo
 
 describe('a literal database password in the scheme config', function () {
   let sb: Sandbox
-
-  beforeEach(async function () {
-    sb = await sandbox()
-  })
-
-  afterEach(async function () {
-    await sb.remove()
-  })
+  useSandbox((created) => (sb = created))
 
   const project = (config: string, file = 'backupbot.json') => sb.project('mysql-project', {[file]: config})
 

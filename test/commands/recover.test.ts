@@ -4,18 +4,11 @@
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
 
-import {deadPid, journalEntry, jsonOf, sandbox, type Sandbox} from './helpers.js'
+import {deadPid, journalEntry, jsonOf, type Sandbox, useSandbox} from './helpers.js'
 
 describe('backupbot recover', function () {
   let sb: Sandbox
-
-  beforeEach(async function () {
-    sb = await sandbox()
-  })
-
-  afterEach(async function () {
-    await sb.remove()
-  })
+  useSandbox((created) => (sb = created))
 
   it('exits 0 with an empty journal and says so as JSON', async function () {
     const outcome = await sb.run(['recover', '--json'], sb.dir)

@@ -1,18 +1,11 @@
 // `backupbot schemes`: the installed scheme types, as scripts read them.
 import {expect} from 'chai'
 
-import {jsonOf, sandbox, type Sandbox} from './helpers.js'
+import {jsonOf, type Sandbox, useSandbox} from './helpers.js'
 
 describe('backupbot schemes', function () {
   let sb: Sandbox
-
-  beforeEach(async function () {
-    sb = await sandbox()
-  })
-
-  afterEach(async function () {
-    await sb.remove()
-  })
+  useSandbox((created) => (sb = created))
 
   it('lists exactly the bundled schemes and their plugins as one JSON document', async function () {
     const outcome = await sb.run(['schemes', '--json'], sb.dir)
