@@ -84,6 +84,21 @@ function notFaked(what: string) {
   }
 }
 
+/**
+ * A `containers.withStopped` that runs the work and records `stop <running names>` before it and
+ * `start` after it (also when it fails) into `events`, to check what a scheme does while stopped.
+ */
+export function recordStops(events: string[]): ContainerOps['withStopped'] {
+  return async (containers, work) => {
+    events.push(`stop ${containers.filter((c) => c.running).map((c) => c.name).join(',')}`)
+    try {
+      return await work()
+    } finally {
+      events.push('start')
+    }
+  }
+}
+
 export interface FakePlanOptions {
   project?: ProjectInfo
   /** Key references the fake resolves (`db.environment.MYSQL_PASSWORD`: value); another reference to a service of the project fails as a real unresolvable one does. */
