@@ -1,0 +1,103 @@
+// Shared by the runBackup, restore and verify tests: hand-built plans located in a temp target,
+// small fake schemes and item contexts made from backupbot/testing's fakeRunContext.
+import {mkdtemp, readdir, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {Writable} from 'node:stream'
+
+import type {LocatedItem, Plan} from '../../../src/plan/make-plan.js'
+import type {ItemContext} from '../../../src/run/item-context.js'
+import type {RunInput} from '../../../src/run/run-backup.js'
+import type {BackupItem, PlannedItem, RunContext, SchemeDefinition} from '../../../src/scheme.js'
+import {encodeName, itemDirectory} from '../../../src/target/layout.js'
+import {type FakeRunOptions, fakeRunContext} from '../../../src/testing/index.js'
+import {SecretMasker, project, registry, service} from '../support/fakes.js'
+
+/** A fresh temp dir per test, removed afterwards. Call inside a describe(). */
+export function useTempDir(prefix = 'backupbot-run-'): () => string {
+  let dir = ''
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix))
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+  return () => dir
+}
+
+export async function entries(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort()
+}
+
+export type BackupFn = (ctx: RunContext, item: BackupItem, out: Writable) => Promise<void>
+
+/** A scheme whose backup is `backup`; plan is never called by runBackup. */
+export function scheme(type: string, backup: BackupFn, extra: Partial<SchemeDefinition<any, any>> = {}): SchemeDefinition<any, any> {
+  return {type, apiVersion: 2, description: `fake ${type}`, optionsSchema: {type: 'object'}, plan: async () => [], backup, ...extra}
+}
+
+/** Writes `text` into the artifact in small chunks, then ends it. */
+export const writes =
+  (text: string | Buffer, chunk = 7): BackupFn =>
+  async (_ctx, _item, out) => {
+    const data = Buffer.from(text)
+    for (let i = 0; i < data.length; i += chunk) {
+      if (!out.write(data.subarray(i, i + chunk))) await new Promise((resolve) => out.once('drain', resolve))
+    }
+    out.end()
+  }
+
+/** A located item of service `db` in `target`, as makePlan would give it. */
+export function located(target: string, name: string, schemeType: string, extra: Partial<PlannedItem> = {}): LocatedItem {
+  const planned: PlannedItem = {folder: 'things', name, source: `source of ${name}`, extension: '.txt', compress: false, data: {}, ...extra}
+  return {
+    ...planned,
+    service: 'db',
+    scheme: schemeType,
+    itemDir: itemDirectory(target, 'db', planned.folder, planned.name),
+    fileStem: encodeName(planned.name),
+    origin: 'db[0]',
+  }
+}
+
+export function planOf(items: LocatedItem[]): Plan {
+  return {project: project([service('db')]), items}
+}
+
+export interface ContextLog {
+  /** Every fake context made, in order, with its item's name. */
+  made: Array<{item: string; abort: (reason?: Error) => void; lines: string[]}>
+}
+
+/**
+ * A RunInput.context factory over fakeRunContext. `options(item, onDowntime)` adds fake engine
+ * members per item; `settled(item)` runs when runBackup awaits the item's settled().
+ */
+export function contexts(
+  hooks: {
+    options?: (item: LocatedItem, onDowntime: (seconds: number) => void) => FakeRunOptions
+    settled?: (item: LocatedItem) => Promise<void>
+    /** Called with each context as it is made (e.g. to abort it before it runs). */
+    made?: (item: LocatedItem, fake: ReturnType<typeof fakeRunContext>) => void
+  } = {},
+): RunInput['context'] & ContextLog {
+  const made: ContextLog['made'] = []
+  const factory = (_plan: Plan, item: LocatedItem, onDowntime: (seconds: number) => void): ItemContext => {
+    const fake = fakeRunContext({scheme: item.scheme, ...hooks.options?.(item, onDowntime)})
+    made.push({item: item.name, abort: fake.abort, lines: fake.log.lines})
+    hooks.made?.(item, fake)
+    return {context: fake.ctx, settled: async () => hooks.settled?.(item)}
+  }
+  return Object.assign(factory, {made})
+}
+
+export function runInput(target: string, items: LocatedItem[], schemes: SchemeDefinition<any, any>[], extra: Partial<RunInput> = {}): RunInput {
+  return {plans: [planOf(items)], registry: registry(...schemes), target, context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
+}
+
+/** Resolves once `open()` is called; for holding a fake scheme in the middle of its work. */
+export function gate(): {open: () => void; opened: Promise<void>} {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => (open = resolve))
+  return {open, opened}
+}
