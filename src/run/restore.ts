@@ -72,6 +72,7 @@ function chooseItems(items: LocatedItem[], options: RestoreRequest): LocatedItem
 async function restoreItem(item: LocatedItem, options: RestoreRequest, context: RunContext): Promise<RestoreItemResult> {
   const base = {service: item.service, scheme: item.scheme, item: item.name, version: options.version, stopped: [] as string[], replaced: false}
   const {scheme} = options.registry.byType.get(item.scheme)!
+  if (options.signal.aborted) return {...base, status: 'interrupted', error: 'not started: backupbot was interrupted'}
   try {
     if (!scheme.restore) throw new Error(`scheme ${item.scheme} cannot restore; restore ${item.source} by hand from the artifact`)
     if (options.to !== undefined && item.refuseRestoreTo !== undefined) throw new Error(item.refuseRestoreTo)
