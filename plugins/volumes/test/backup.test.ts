@@ -4,26 +4,15 @@ import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
 import {Readable, Writable} from 'node:stream'
 
-import type {BackupItem, ContainerRef, ExecHandle, RunContext} from 'backupbot'
+import type {ContainerRef, ExecHandle, RunContext} from 'backupbot'
 import {collect, execHandle, type FakeDockerOptions, fakeRunContext} from 'backupbot/testing'
 
 import {volumesScheme as scheme} from '../src/index.js'
 import type {VolumeItemData} from '../src/plan.js'
+import {volumeEngine, volumeItem} from './engine.js'
 
 const users: ContainerRef[] = [{id: '1', name: 'p_web_1', running: true, service: 'web'}]
-
-function item(data: Partial<VolumeItemData> = {}): BackupItem<VolumeItemData> {
-  return {
-    service: 'web',
-    scheme: 'backup_volume',
-    folder: 'named_volumes',
-    name: 'data',
-    source: 'volume p_data at /data',
-    extension: '.tar',
-    compress: true,
-    data: {volume: 'p_data', mountPoint: '/data', stop: true, helperImage: 'helper:1', ...data},
-  }
-}
+const item = (data: Partial<VolumeItemData> = {}) => volumeItem('/data', data)
 
 describe('backing up a volume (fake engine)', function () {
   let events: string[]
@@ -46,30 +35,7 @@ describe('backing up a volume (fake engine)', function () {
     volumeBytes = randomBytes(300_000)
     run = execHandle({stdout: 'archive'})
     docker = {
-      containers: {
-        async usingVolume(volume) {
-          events.push(`users ${volume}`)
-          return users
-        },
-        async withStopped(containers, work) {
-          events.push(`stop ${containers.map((c) => c.name).join(',')}`)
-          try {
-            return await work()
-          } finally {
-            events.push('start')
-          }
-        },
-      },
-      images: {
-        async ofService(service) {
-          events.push(`image of ${service}`)
-          return 'svc-image'
-        },
-        async hasTool(image, tool) {
-          events.push(`has ${image} ${tool}`)
-          return tools[image]?.includes(tool) ?? false
-        },
-      },
+      ...volumeEngine(events, {users, tools}),
       volumes: {
         async read(volume, mountPoint, {image}) {
           events.push(`read ${volume} ${mountPoint} ${image}`)

@@ -5,29 +5,18 @@
 import {expect} from 'chai'
 import {Readable} from 'node:stream'
 
-import type {BackupItem, ContainerRef, RestoreOptions, RunContext, StoredArtifact, TarSummary} from 'backupbot'
+import type {ContainerRef, RestoreOptions, RunContext, StoredArtifact, TarSummary} from 'backupbot'
 import {type FakeDockerOptions, fakeArtifact, fakeRunContext} from 'backupbot/testing'
 
 import {volumesScheme as scheme} from '../src/index.js'
 import type {VolumeItemData} from '../src/plan.js'
+import {volumeEngine, volumeItem} from './engine.js'
 
 const users: ContainerRef[] = [
   {id: '1', name: 'p_web_1', running: true, service: 'web'},
   {id: '2', name: 'p_old_1', running: false},
 ]
-
-function item(data: Partial<VolumeItemData> = {}): BackupItem<VolumeItemData> {
-  return {
-    service: 'web',
-    scheme: 'backup_volume',
-    folder: 'named_volumes',
-    name: 'data',
-    source: 'volume p_data at /var/lib/app',
-    extension: '.tar',
-    compress: true,
-    data: {volume: 'p_data', mountPoint: '/var/lib/app', stop: true, helperImage: 'helper:1', ...data},
-  }
-}
+const item = (data: Partial<VolumeItemData> = {}) => volumeItem('/var/lib/app', data)
 
 /** Stands for the tar the engine sent (restore passes it on as it is: the core has checked every entry). */
 const TAR = Buffer.from('app/\0app/sub/\0app/sub/a.txt\0hello\n'.repeat(40))
@@ -65,30 +54,7 @@ describe('restoring a volume (fake engine)', function () {
     volumes = {p_data: {empty: true}, other: {empty: true}}
     tools = {'svc-image': ['tar'], 'helper:1': ['tar', 'find']}
     docker = {
-      containers: {
-        async usingVolume(volume) {
-          events.push(`users ${volume}`)
-          return volume === 'p_data' ? users : []
-        },
-        async withStopped(containers, work) {
-          events.push(`stop ${containers.filter((c) => c.running).map((c) => c.name).join(',')}`)
-          try {
-            return await work()
-          } finally {
-            events.push('start')
-          }
-        },
-      },
-      images: {
-        async ofService(service) {
-          events.push(`image of ${service}`)
-          return 'svc-image'
-        },
-        async hasTool(image, tool) {
-          events.push(`has ${image} ${tool}`)
-          return tools[image]?.includes(tool) ?? false
-        },
-      },
+      ...volumeEngine(events, {users, tools}),
       volumes: {
         async exists(volume) {
           events.push(`exists ${volume}`)
