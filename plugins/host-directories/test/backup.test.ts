@@ -4,10 +4,11 @@
 import {expect} from 'chai'
 import {Readable} from 'node:stream'
 
-import type {BackupItem, ContainerRef, RunContext} from 'backupbot'
+import type {ContainerRef, RunContext} from 'backupbot'
 import {collect, fakeRunContext} from 'backupbot/testing'
 
 import {hostDirectoriesScheme as scheme} from '../src/index.js'
+import {hostItem, hostPathEngine} from './engine.js'
 
 describe('backing up a host directory (fake engine)', function () {
   let events: string[]
@@ -15,27 +16,12 @@ describe('backing up a host directory (fake engine)', function () {
   const users: ContainerRef[] = [{id: '1', name: 'p_app_1', running: true, service: 'app'}]
   const TAR = Buffer.from('data/\0data/a.txt\0a'.repeat(100))
 
-  const item = (stop: boolean): BackupItem<{path: string; stop: boolean}> => ({service: 'app', scheme: 'backup_host_directories', folder: 'bind_mounts', name: 'data', source: '/srv/p/data', extension: '.tar', compress: true, data: {path: '/srv/p/data', stop}})
+  const item = (stop: boolean) => hostItem('/srv/p/data', stop)
 
   beforeEach(function () {
     events = []
     ctx = fakeRunContext({
-      docker: {
-        containers: {
-          async usingHostPath(p) {
-            events.push(`users ${p}`)
-            return users
-          },
-          async withStopped(containers, work) {
-            events.push(`stop ${containers.map((c) => c.name).join(',')}`)
-            try {
-              return await work()
-            } finally {
-              events.push('start')
-            }
-          },
-        },
-      },
+      docker: hostPathEngine(events, users),
       archive: {
         packPath(p) {
           events.push(`pack ${p}`)

@@ -6,11 +6,12 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
-import type {BackupItem, ContainerRef, RestoreOptions, RunContext, StoredArtifact} from 'backupbot'
+import type {ContainerRef, RestoreOptions, RunContext, StoredArtifact} from 'backupbot'
 import {fakeArtifact, fakeProject, fakeRunContext} from 'backupbot/testing'
 
 import {hostDirectoriesScheme as scheme} from '../src/index.js'
 import {resolveTo} from '../src/restore.js'
+import {hostItem as item, hostPathEngine} from './engine.js'
 
 describe('restoring a host directory (fake engine)', function () {
   let dir: string
@@ -22,7 +23,6 @@ describe('restoring a host directory (fake engine)', function () {
     {id: '2', name: 'p_gone_1', running: false},
   ]
 
-  const item = (p: string): BackupItem<{path: string; stop: boolean}> => ({service: 'app', scheme: 'backup_host_directories', folder: 'bind_mounts', name: 'data', source: p, extension: '.tar', compress: true, data: {path: p, stop: false}})
   const opts = (o: Partial<RestoreOptions> = {}): RestoreOptions => ({force: false, dryRun: false, devices: false, ...o})
 
   beforeEach(async function () {
@@ -35,22 +35,7 @@ describe('restoring a host directory (fake engine)', function () {
     stored = fakeArtifact('', {file: '/backups/app/bind_mounts/data/data.1/data.tar.gz', tar: {root: 'data', rootKind: 'directory', entries: 2, bytes: 1}})
     ctx = fakeRunContext({
       project: fakeProject([], {directory: dir}),
-      docker: {
-        containers: {
-          async usingHostPath(p) {
-            events.push(`users ${p}`)
-            return users
-          },
-          async withStopped(containers, work) {
-            events.push(`stop ${containers.filter((c) => c.running).map((c) => c.name).join(',')}`)
-            try {
-              return await work()
-            } finally {
-              events.push('start')
-            }
-          },
-        },
-      },
+      docker: hostPathEngine(events, users),
       archive: {
         async extract(artifact, destination, options) {
           events.push(`extract ${artifact.number} ${destination} replace=${options.replace} devices=${options.devices}`)
