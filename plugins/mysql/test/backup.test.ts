@@ -1,14 +1,10 @@
 import {expect} from 'chai'
 import {PassThrough, Readable, Writable} from 'node:stream'
 
-import type {BackupItem} from 'backupbot'
-import {collect as sink, type FakeExec, fakeRunContext, type FakeRunOptions} from 'backupbot/testing'
+import {collect as sink, type FakeExec} from 'backupbot/testing'
 
 import {mysqlScheme as scheme} from '../src/index.js'
-import type {DumpData} from '../src/plan.js'
-
-const runContext = (exec: (cmd: string[]) => FakeExec, containers?: FakeRunOptions['containers']) =>
-  fakeRunContext({exec, containers, scheme: 'backup_mysql'})
+import {shop as item, runContext} from './fixtures.js'
 
 const DUMP = [
   '-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)',
@@ -17,17 +13,6 @@ const DUMP = [
   '-- Dump completed on 2024-05-01 10:11:12',
   '',
 ].join('\n')
-
-const item: BackupItem<DumpData> = {
-  service: 'db',
-  scheme: 'backup_mysql',
-  folder: 'mysql',
-  name: 'shop',
-  source: 'database shop of service db (as shopuser)',
-  extension: '.sql',
-  compress: true,
-  data: {database: 'shop', user: 'shopuser', password: 'pw-Zq81!', extraArgs: []},
-}
 
 /** The tool lookup answers mariadb-dump; the dump itself answers `dump`. */
 const withDump = (dump: FakeExec) => (cmd: string[]) => (cmd[0] === 'sh' ? {stdout: '/usr/bin/mariadb-dump\n'} : dump)

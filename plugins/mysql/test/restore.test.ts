@@ -2,27 +2,13 @@ import {expect} from 'chai'
 import {PassThrough} from 'node:stream'
 
 import type {BackupItem, RestoreOptions, StoredArtifact} from 'backupbot'
-import {type ExecCall, fakeArtifact, type FakeExec, fakeRunContext, type FakeRunOptions} from 'backupbot/testing'
+import {type ExecCall, fakeArtifact, type FakeExec} from 'backupbot/testing'
 
 import {mysqlScheme as scheme} from '../src/index.js'
 import type {DumpData} from '../src/plan.js'
-
-const runContext = (exec: (cmd: string[]) => FakeExec, containers?: FakeRunOptions['containers']) =>
-  fakeRunContext({exec, containers, scheme: 'backup_mysql'})
+import {PASSWORD, runContext, shop} from './fixtures.js'
 
 const DUMP = '-- MariaDB dump\nCREATE TABLE `t` (`x` int);\nINSERT INTO `t` VALUES (1);\n-- Dump completed on 2024-05-01 10:11:12\n'
-const PASSWORD = 'pw-Zq81!'
-
-const shop: BackupItem<DumpData> = {
-  service: 'db',
-  scheme: 'backup_mysql',
-  folder: 'mysql',
-  name: 'shop',
-  source: 'database shop of service db (as shopuser)',
-  extension: '.sql',
-  compress: true,
-  data: {database: 'shop', user: 'shopuser', password: PASSWORD, extraArgs: []},
-}
 const all: BackupItem<DumpData> = {...shop, name: 'all-databases', data: {...shop.data, database: undefined, user: 'root'}}
 
 // Handed out in many chunks, as a large dump arrives.
