@@ -1,49 +1,15 @@
 import {expect} from 'chai'
 import {PassThrough, Readable, Writable} from 'node:stream'
 
-import type {BackupItem, ContainerRef} from 'backupbot'
+import type {ContainerRef} from 'backupbot'
 import {collect as sink, type FakeExec, fakeRunContext} from 'backupbot/testing'
 
 import {postgresScheme as scheme} from '../src/index.js'
-import type {DumpData} from '../src/plan.js'
+import {all as allItem, custom as customItem, DUMP, shop as item, PASSWORD} from './fixtures.js'
 
 const runContext = (exec: (cmd: string[]) => FakeExec, containers?: ContainerRef[]) => fakeRunContext({exec, containers, scheme: 'backup_postgres'})
 
-const DUMP = [
-  '--',
-  '-- PostgreSQL database dump',
-  '--',
-  '',
-  '\\restrict HyXCiRANFMTWgvXqC7EgM',
-  'CREATE TABLE public.t (x text);',
-  'COPY public.t (x) FROM stdin;',
-  'grüße',
-  '\\N',
-  '\\.',
-  '',
-  '--',
-  '-- PostgreSQL database dump complete',
-  '--',
-  '',
-  '\\unrestrict HyXCiRANFMTWgvXqC7EgM',
-  '',
-  '',
-].join('\n')
-
 const CLUSTER = `--\n-- PostgreSQL database cluster dump\n--\n\n${DUMP}--\n-- PostgreSQL database cluster dump complete\n--\n\n`
-
-const item: BackupItem<DumpData> = {
-  service: 'db',
-  scheme: 'backup_postgres',
-  folder: 'postgres',
-  name: 'shop',
-  source: 'database shop of service db (as shopuser, plain)',
-  extension: '.sql',
-  compress: true,
-  data: {database: 'shop', user: 'shopuser', password: 'pw-Zq81!', format: 'plain', extraArgs: []},
-}
-const allItem: BackupItem<DumpData> = {...item, name: 'all-databases', data: {...item.data, database: undefined}}
-const customItem: BackupItem<DumpData> = {...item, extension: '.dump', compress: false, data: {...item.data, format: 'custom'}}
 
 describe('backing up with backup_postgres (fake engine)', function () {
   it('streams the dump into out (the core gzips it), run in the running container with the password only in PGPASSWORD', async function () {
@@ -54,8 +20,8 @@ describe('backing up with backup_postgres (fake engine)', function () {
     expect(calls).to.have.length(1)
     expect(calls[0]!.container).to.equal('c1')
     expect(calls[0]!.cmd[0]).to.equal('pg_dump')
-    expect(calls[0]!.options?.env).to.deep.equal({PGPASSWORD: 'pw-Zq81!'})
-    expect(JSON.stringify(calls.map((c) => c.cmd))).not.to.contain('pw-Zq81!')
+    expect(calls[0]!.options?.env).to.deep.equal({PGPASSWORD: PASSWORD})
+    expect(JSON.stringify(calls.map((c) => c.cmd))).not.to.contain(PASSWORD)
   })
 
   it('accepts a trailer without the \\unrestrict line (older servers) and a large dump in many chunks', async function () {
@@ -103,12 +69,12 @@ describe('backing up with backup_postgres (fake engine)', function () {
   })
 
   it('fails with the server message when pg_dump exits non-zero', async function () {
-    const stderr = 'pg_dump: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "shopuser"\n'
+    const stderr = 'pg_dump: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "shopadmin"\n'
     const {ctx} = runContext(() => ({stderr, exitCode: 1}))
     const error = await scheme.backup(ctx, item, sink().out).catch((e: Error) => e)
     expect((error as Error).message)
       .to.contain('pg_dump failed (exit code 1) dumping database shop in p_db_1')
-      .and.to.contain('password authentication failed for user "shopuser"')
+      .and.to.contain('password authentication failed for user "shopadmin"')
   })
 
   it('says why when the engine cannot start pg_dump (its message comes on stdout)', async function () {

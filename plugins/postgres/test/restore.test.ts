@@ -1,46 +1,15 @@
 import {expect} from 'chai'
 import {PassThrough, Readable} from 'node:stream'
 
-import type {BackupItem, ContainerRef, RestoreOptions, StoredArtifact} from 'backupbot'
+import type {ContainerRef, RestoreOptions, StoredArtifact} from 'backupbot'
 import {type ExecCall, type FakeExec, fakeArtifact, fakeRunContext} from 'backupbot/testing'
 
 import {postgresScheme as scheme} from '../src/index.js'
-import type {DumpData} from '../src/plan.js'
 import {USER_OBJECTS_QUERY} from '../src/sql.js'
+import {all, custom, DUMP, PASSWORD, shop} from './fixtures.js'
 
-const DUMP = [
-  '--',
-  '-- PostgreSQL database dump',
-  '--',
-  '',
-  '\\restrict HyXCiRANFMTWgvXqC7EgM',
-  'CREATE TABLE public.t (x text);',
-  'COPY public.t (x) FROM stdin;',
-  'grüße',
-  '\\.',
-  '',
-  '--',
-  '-- PostgreSQL database dump complete',
-  '--',
-  '',
-  '\\unrestrict HyXCiRANFMTWgvXqC7EgM',
-  '',
-].join('\n')
-const CLUSTER = `--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE shopadmin;\n${DUMP}\n--\n-- PostgreSQL database cluster dump complete\n--\n\n`
+const CLUSTER = `--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE shopadmin;\n${DUMP}--\n-- PostgreSQL database cluster dump complete\n--\n\n`
 const ARCHIVE = Buffer.concat([Buffer.from('PGDMP'), Buffer.from([1, 14, 0, 4, 8, 1, 1, 0xff, 0x00, 0x9c, 0xc3, 0x28])])
-const PASSWORD = 'pw-Zq81!'
-
-const shop: BackupItem<DumpData> = {
-  service: 'db',
-  scheme: 'backup_postgres',
-  folder: 'postgres',
-  name: 'shop',
-  source: 'database shop of service db (as shopadmin, plain)',
-  extension: '.sql',
-  compress: true,
-  data: {database: 'shop', user: 'shopadmin', password: PASSWORD, format: 'plain', extraArgs: []},
-}
-const all: BackupItem<DumpData> = {...shop, name: 'all-databases', data: {...shop.data, database: undefined}}
 
 /** A stored version (the second newest): plain SQL, read in many small chunks as a large dump arrives, or a custom archive. */
 function artifact(dump: string | Buffer = DUMP, file = typeof dump === 'string' ? 'shop.sql.gz' : 'shop.dump'): StoredArtifact {
@@ -339,8 +308,6 @@ describe('restoring with backup_postgres (fake engine)', function () {
   })
 
   describe('a custom archive', function () {
-    const custom = {...shop, extension: '.dump', data: {...shop.data, format: 'custom' as const}}
-
     it('is read through by pg_restore without a connection first, then restored with pg_restore in one transaction', async function () {
       const {ctx, calls} = server({database: {}, objects: 2})
       const report = await scheme.restore!(ctx, custom, artifact(ARCHIVE), options({force: true}))
