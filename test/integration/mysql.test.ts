@@ -13,7 +13,8 @@ import {execa} from 'execa'
 
 import {runCli, spawnCli} from './helpers/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './helpers/engine.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
+import {FRESH_SERVER_PASSWORD, removeFreshServers, startFreshMariadb} from './helpers/fresh-servers.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/mysql-project', import.meta.url))
 
@@ -82,6 +83,7 @@ describe('backup_mysql: dumping a running MariaDB service', function () {
     // The work dir first: it holds no engine state, and a failing down() must not leave it behind.
     if (work) await rm(work, {recursive: true, force: true})
     await project?.down()
+    await removeFreshServers()
     await cleanupTestResources()
   })
 
@@ -141,7 +143,7 @@ describe('backup_mysql: dumping a running MariaDB service', function () {
       const dump = gunzipSync(await readFile(path.join(target, 'db', 'mysql', 'shop', 'shop.1', 'shop.sql.gz')))
       const fresh = await startFreshMariadb()
       const rootSql = (input: string | Buffer, database = '') =>
-        execa('docker', ['exec', '-i', '-e', 'MYSQL_PWD', fresh, ...client('root', database)], {env: {MYSQL_PWD: ROOT_PASSWORD}, input})
+        execa('docker', ['exec', '-i', '-e', 'MYSQL_PWD', fresh, ...client('root', database)], {env: {MYSQL_PWD: FRESH_SERVER_PASSWORD}, input})
       await rootSql('CREATE DATABASE restored')
       await rootSql(dump, 'restored')
 
@@ -306,17 +308,4 @@ async function startedAt(containerId: string): Promise<string> {
 async function versionsIn(itemDir: string): Promise<string[]> {
   if (!existsSync(itemDir)) return []
   return (await readdir(itemDir)).filter((e) => !e.startsWith('.'))
-}
-
-/** A new MariaDB server outside compose, labelled for cleanup; resolves once it answers. */
-async function startFreshMariadb(): Promise<string> {
-  const name = `bbtest-restore-${randomBytes(4).toString('hex')}`
-  await execa('docker', ['run', '-d', '--name', name, '--label', `${TEST_LABEL}=1`, '-e', 'MYSQL_ROOT_PASSWORD', TEST_IMAGES.mariadb], {
-    env: {MYSQL_ROOT_PASSWORD: ROOT_PASSWORD},
-  })
-  await waitUntil(
-    async () => (await execa('docker', ['exec', '-e', 'MYSQL_PWD', name, 'mariadb', '-uroot', '-e', 'SELECT 1'], {env: {MYSQL_PWD: ROOT_PASSWORD}, reject: false})).exitCode === 0,
-    {timeoutMs: 120_000, intervalMs: 500, what: `${name} to answer`},
-  )
-  return name
 }

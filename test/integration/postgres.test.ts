@@ -21,7 +21,7 @@ import {REPO_ROOT, runCli, spawnCli} from './helpers/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
 import {installPackedPlugin, isolatedBackupbot} from './helpers/plugin-install.js'
-import {removeFreshPostgres, startFreshPostgres} from './helpers/fresh-postgres.js'
+import {removeFreshServers, startFreshPostgres} from './helpers/fresh-servers.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/postgres-project', import.meta.url))
 const PLUGIN_DIR = path.join(REPO_ROOT, 'plugins', 'postgres')
@@ -112,7 +112,7 @@ describe('backup_postgres: dumping a running PostgreSQL service (plugin installe
     // The work dir first: it holds no engine state, and a failing down() must not leave it behind.
     if (work) await rm(work, {recursive: true, force: true})
     await project?.down()
-    await removeFreshPostgres()
+    await removeFreshServers()
     await cleanupTestResources()
   })
 
