@@ -37,6 +37,9 @@ export function startFreshMariadb(): Promise<string> {
   return startFreshServer('mariadbrestore', TEST_IMAGES.mariadb, 'MYSQL_ROOT_PASSWORD', ['mariadb', '-uroot', '-e', 'SELECT 1'], {MYSQL_PWD: FRESH_SERVER_PASSWORD})
 }
 
-export async function removeFreshServers(): Promise<void> {
-  if (started.length > 0) await execa('docker', ['rm', '-f', '-v', ...started.splice(0)], {reject: false})
+/** Removes the fresh servers named, or every one started so far. */
+export async function removeFreshServers(names: string[] = started): Promise<void> {
+  const removing = started.filter((name) => names.includes(name))
+  started.splice(0, started.length, ...started.filter((name) => !removing.includes(name)))
+  if (removing.length > 0) await execa('docker', ['rm', '-f', '-v', ...removing], {reject: false})
 }
