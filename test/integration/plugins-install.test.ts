@@ -17,7 +17,7 @@ import {REPO_ROOT, runCli} from './helpers/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
 import {requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
 import {type LocalRegistry, startLocalRegistry} from './helpers/registry.js'
-import {removeFreshPostgres, startFreshPostgres} from './helpers/fresh-postgres.js'
+import {removeFreshServers, startFreshPostgres} from './helpers/fresh-servers.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/postgres-project', import.meta.url))
 const PLUGIN = '@backupbot/plugin-postgres'
@@ -78,7 +78,7 @@ describe('plugins:install of @backupbot/plugin-postgres from an npm registry', f
     await registry?.stop()
     if (work) await rm(work, {recursive: true, force: true})
     await project?.down()
-    await removeFreshPostgres()
+    await removeFreshServers()
     await cleanupTestResources()
   })
 
