@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {readFile, readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 
-import {bindProject, deadPid, journalEntry, jsonOf, lockTarget, type Sandbox, useSandbox} from './helpers.js'
+import {bindProject, deadPid, journalEntry, jsonOf, lockTarget, type Sandbox, useSandbox} from '../support/run-command.js'
 
 describe('backupbot backup', function () {
   let sb: Sandbox

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 import path from 'node:path'
 
-import {bindProject, jsonOf, type Sandbox, useSandbox} from './helpers.js'
+import {bindProject, jsonOf, type Sandbox, useSandbox} from '../support/run-command.js'
 
 describe('backupbot inspect', function () {
   let sb: Sandbox

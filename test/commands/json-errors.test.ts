@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {backedUpProject, type CommandOutcome, expectJsonError, lockTarget, sandbox, type Sandbox} from './helpers.js'
+import {backedUpProject, type CommandOutcome, expectJsonError, lockTarget, sandbox, type Sandbox} from '../support/run-command.js'
 
 interface ErrorCase {
   what: string

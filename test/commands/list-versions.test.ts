@@ -4,7 +4,7 @@ import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {backedUpProject, jsonOf, type Sandbox, useSandbox} from './helpers.js'
+import {backedUpProject, jsonOf, type Sandbox, useSandbox} from '../support/run-command.js'
 
 describe('backupbot list-versions', function () {
   let sb: Sandbox

@@ -4,7 +4,7 @@
 // (DOCKER_HOST names a socket that does not exist), which makes a real dump fail fast.
 import {expect} from 'chai'
 
-import {type CommandOutcome, type Sandbox, useSandbox} from './helpers.js'
+import {type CommandOutcome, type Sandbox, useSandbox} from '../support/run-command.js'
 
 const PASSWORD = 'Lit-9qZ-s3cr3t-Pw'
 

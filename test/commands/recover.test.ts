@@ -4,7 +4,7 @@
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
 
-import {deadPid, journalEntry, jsonOf, type Sandbox, useSandbox} from './helpers.js'
+import {deadPid, journalEntry, jsonOf, type Sandbox, useSandbox} from '../support/run-command.js'
 
 describe('backupbot recover', function () {
   let sb: Sandbox

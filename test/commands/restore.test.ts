@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {readFile, readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {backedUpProject, emptyEngine, type EmptyEngine, jsonOf, lockTarget, sandbox, type Sandbox} from './helpers.js'
+import {backedUpProject, emptyEngine, type EmptyEngine, jsonOf, lockTarget, sandbox, type Sandbox} from '../support/run-command.js'
 
 describe('backupbot restore', function () {
   let sb: Sandbox

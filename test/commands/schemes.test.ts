@@ -1,7 +1,7 @@
 // `backupbot schemes`: the installed scheme types, as scripts read them.
 import {expect} from 'chai'
 
-import {jsonOf, type Sandbox, useSandbox} from './helpers.js'
+import {jsonOf, type Sandbox, useSandbox} from '../support/run-command.js'
 
 describe('backupbot schemes', function () {
   let sb: Sandbox

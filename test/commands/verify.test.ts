@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {backedUpProject, jsonOf, sandbox, type Sandbox} from './helpers.js'
+import {backedUpProject, jsonOf, sandbox, type Sandbox} from '../support/run-command.js'
 
 /** Flips one byte in the middle of the artifact: its sha256 no longer matches the manifest. */
 async function damage(file: string): Promise<void> {

@@ -14,7 +14,7 @@ import type {SchemeDefinition, ServiceInfo} from '../../src/scheme.js'
 import {optionsSchemaOf} from '../../src/schemes/options-schema.js'
 import {schemeProblem} from '../../src/schemes/registry.js'
 import {collect, fakePlanContext, type FakePlanOptions, fakeProject, fakeRunContext, type FakeRunOptions, fakeService, recordingLogger} from '../../src/testing/index.js'
-import {rawTar} from '../unit/archive/tar-helpers.js'
+import {rawTar} from '../support/tar.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const pluginDirs = [

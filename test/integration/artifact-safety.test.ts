@@ -7,12 +7,12 @@ import {cp, mkdir, readFile, rm, truncate, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {rawTarGz} from '../unit/archive/tar-helpers.js'
-import {runCli} from './helpers/cli.js'
-import {type ComposeProject, startComposeProject} from './helpers/compose.js'
-import {requireEngine} from './helpers/engine.js'
-import {snapshotTree} from './helpers/fs-compare.js'
-import {fillSampleTree} from './helpers/sample-tree.js'
+import {rawTarGz} from '../support/tar.js'
+import {runCli} from '../support/cli.js'
+import {type ComposeProject, startComposeProject} from '../support/compose.js'
+import {requireEngine} from '../support/engine.js'
+import {snapshotTree} from '../support/fs-compare.js'
+import {fillSampleTree} from '../support/sample-tree.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/bind-project', import.meta.url))
 

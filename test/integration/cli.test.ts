@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {runCli} from './helpers/cli.js'
+import {runCli} from '../support/cli.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/bind-project', import.meta.url))
 

@@ -21,12 +21,12 @@ import path from 'node:path'
 import {gunzipSync, gzipSync} from 'node:zlib'
 import {execa} from 'execa'
 
-import {runCli, spawnCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
-import {DATABASE_ENGINES, type DatabaseEngine, type FreshServer, type Item} from './helpers/database-engines.js'
-import {docker, requireEngine, requireImages} from './helpers/engine.js'
-import {removeFreshServers} from './helpers/fresh-servers.js'
-import {installPackedPlugin, isolatedBackupbot} from './helpers/plugin-install.js'
+import {runCli, spawnCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
+import {DATABASE_ENGINES, type DatabaseEngine, type FreshServer, type Item} from '../support/database-engines.js'
+import {docker, requireEngine, requireImages} from '../support/engine.js'
+import {removeFreshServers} from '../support/fresh-servers.js'
+import {installPackedPlugin, isolatedBackupbot} from '../support/plugin-install.js'
 
 const WRONG_PASSWORD = 'Wr0ng-Pa55-q8Lz3'
 /** Dumps in any format: none may be written inside the database's container. */

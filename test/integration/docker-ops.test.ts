@@ -13,9 +13,9 @@ import {connectEngine} from '../../src/docker/engine.js'
 import {createDockerOps, type CoreDockerOps} from '../../src/docker/ops.js'
 import {RestartJournal} from '../../src/run/restart-journal.js'
 import type {ContainerRef, ExecHandle} from '../../src/scheme.js'
-import {quietLogger} from '../unit/support/fakes.js'
-import {type ComposeProject, startComposeProject, waitUntil} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './helpers/engine.js'
+import {quietLogger} from '../support/fakes.js'
+import {type ComposeProject, startComposeProject, waitUntil} from '../support/compose.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from '../support/engine.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/stop-start-project', import.meta.url))
 const BUSYBOX = TEST_IMAGES.busybox

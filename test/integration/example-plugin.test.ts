@@ -9,10 +9,10 @@ import {fileURLToPath} from 'node:url'
 import {gunzipSync} from 'node:zlib'
 import {readFileSync} from 'node:fs'
 
-import {REPO_ROOT, runCli} from './helpers/cli.js'
-import {type ComposeProject, startComposeProject} from './helpers/compose.js'
-import {requireEngine} from './helpers/engine.js'
-import {isolatedBackupbot, packPlugin} from './helpers/plugin-install.js'
+import {REPO_ROOT, runCli} from '../support/cli.js'
+import {type ComposeProject, startComposeProject} from '../support/compose.js'
+import {requireEngine} from '../support/engine.js'
+import {isolatedBackupbot, packPlugin} from '../support/plugin-install.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/testbed', import.meta.url))
 const pluginDir = path.join(REPO_ROOT, 'examples', 'scheme-plugin')

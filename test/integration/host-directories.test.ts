@@ -8,11 +8,11 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
-import {docker, requireEngine} from './helpers/engine.js'
-import {runCli, spawnCli} from './helpers/cli.js'
-import {snapshotTree} from './helpers/fs-compare.js'
-import {fillSampleTree} from './helpers/sample-tree.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
+import {docker, requireEngine} from '../support/engine.js'
+import {runCli, spawnCli} from '../support/cli.js'
+import {snapshotTree} from '../support/fs-compare.js'
+import {fillSampleTree} from '../support/sample-tree.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/bind-project', import.meta.url))
 

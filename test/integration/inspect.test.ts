@@ -5,9 +5,9 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {corpusDir, corpusProjects, expectedFor, servicesInNotation} from '../support/corpus.js'
-import {runCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
-import {requireEngine} from './helpers/engine.js'
+import {runCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
+import {requireEngine} from '../support/engine.js'
 
 describe('backupbot inspect --json over the compose corpus', function () {
   for (const name of corpusProjects) {

@@ -13,11 +13,11 @@ import {fileURLToPath} from 'node:url'
 import {gunzipSync} from 'node:zlib'
 import {execa} from 'execa'
 
-import {REPO_ROOT, runCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
-import {requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
-import {type LocalRegistry, startLocalRegistry} from './helpers/registry.js'
-import {removeFreshServers, startFreshPostgres} from './helpers/fresh-servers.js'
+import {REPO_ROOT, runCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
+import {requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {type LocalRegistry, startLocalRegistry} from '../support/registry.js'
+import {removeFreshServers, startFreshPostgres} from '../support/fresh-servers.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/postgres-project', import.meta.url))
 const PLUGIN = '@backupbot/plugin-postgres'

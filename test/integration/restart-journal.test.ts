@@ -9,12 +9,12 @@ import {fileURLToPath} from 'node:url'
 import {execa, type ResultPromise} from 'execa'
 
 import {RestartJournal} from '../../src/run/restart-journal.js'
-import {runCli, waitForOutput} from './helpers/cli.js'
-import {type ComposeProject, startComposeProject} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
+import {runCli, waitForOutput} from '../support/cli.js'
+import {type ComposeProject, startComposeProject} from '../support/compose.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/stop-start-project', import.meta.url))
-const CHILD = fileURLToPath(new URL('helpers/stop-forever.ts', import.meta.url))
+const CHILD = fileURLToPath(new URL('../support/stop-forever.ts', import.meta.url))
 
 async function running(id: string): Promise<boolean> {
   return (await docker().getContainer(id).inspect()).State.Running

@@ -5,11 +5,11 @@ import {mkdir, readFile, rm, utimes, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {type CliResult, runCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
-import {diffSnapshots, snapshotTree, type TreeEntry} from './helpers/fs-compare.js'
-import {fillSampleTree} from './helpers/sample-tree.js'
+import {type CliResult, runCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {diffSnapshots, snapshotTree, type TreeEntry} from '../support/fs-compare.js'
+import {fillSampleTree} from '../support/sample-tree.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/bind-project', import.meta.url))
 

@@ -7,10 +7,10 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {type CliResult, runCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
-import {diffSnapshots, snapshotTree, type TreeEntry} from './helpers/fs-compare.js'
+import {type CliResult, runCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {diffSnapshots, snapshotTree, type TreeEntry} from '../support/fs-compare.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/volume-project', import.meta.url))
 const HELPER_LABEL = 'backupbot.helper=1'

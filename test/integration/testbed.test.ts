@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {runCli} from './helpers/cli.js'
+import {runCli} from '../support/cli.js'
 import {
   type ComposeProject,
   LABEL_CONFIG_FILES,
@@ -15,9 +15,9 @@ import {
   LABEL_WORKING_DIR,
   cleanupTestResources,
   startComposeProject,
-} from './helpers/compose.js'
-import {TEST_IMAGES, TEST_LABEL, docker, requireEngine, requireImages} from './helpers/engine.js'
-import {diffSnapshots, snapshotTree} from './helpers/fs-compare.js'
+} from '../support/compose.js'
+import {TEST_IMAGES, TEST_LABEL, docker, requireEngine, requireImages} from '../support/engine.js'
+import {diffSnapshots, snapshotTree} from '../support/fs-compare.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/testbed', import.meta.url))
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')

@@ -7,10 +7,10 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {type CliResult, runCli, spawnCli} from './helpers/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from './helpers/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from './helpers/engine.js'
-import {diffSnapshots, snapshotTree} from './helpers/fs-compare.js'
+import {type CliResult, runCli, spawnCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {diffSnapshots, snapshotTree} from '../support/fs-compare.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/volume-project', import.meta.url))
 const HELPER_LABEL = 'backupbot.helper=1'

@@ -5,7 +5,7 @@ import {Readable} from 'node:stream'
 
 import {extractArchive} from '../../../src/archive/extract.js'
 import {unpackTree} from '../../../src/archive/unpack-tree.js'
-import {type RawEntry, rawTar, rawTarGz, snapshot, stagingLeftovers, tempDir, writeGz} from './tar-helpers.js'
+import {type RawEntry, rawTar, rawTarGz, snapshot, stagingLeftovers, tempDir, writeGz} from '../../support/tar.js'
 
 const dir = (p: string): RawEntry => ({path: p, type: 'Directory', mode: 0o755})
 const file = (p: string, body = 'pwned'): RawEntry => ({path: p, type: 'File', body})

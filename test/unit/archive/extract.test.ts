@@ -8,7 +8,7 @@ import {promisify} from 'node:util'
 import {extractArchive} from '../../../src/archive/extract.js'
 import {archiveOps} from '../../../src/archive/index.js'
 import type {StoredArtifact} from '../../../src/scheme.js'
-import {type EntrySnapshot, packToFile, rawTarGz, snapshot, stagingLeftovers, tempDir, writeGz} from './tar-helpers.js'
+import {type EntrySnapshot, packToFile, rawTarGz, snapshot, stagingLeftovers, tempDir, writeGz} from '../../support/tar.js'
 import {requireCapability} from '../../support/requires.js'
 
 const at = (iso: string) => new Date(iso)

@@ -5,7 +5,7 @@ import {Readable} from 'node:stream'
 import {gunzipSync, gzipSync} from 'node:zlib'
 
 import {scanTar} from '../../../src/archive/scan-tar.js'
-import {type RawEntry, packToFile, rawTar, tempDir} from './tar-helpers.js'
+import {type RawEntry, packToFile, rawTar, tempDir} from '../../support/tar.js'
 
 const scan = (tar: Buffer, options: {devices?: boolean; root?: string} = {}, chunk = 700) => {
   const chunks: Buffer[] = []

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {pointerToPath, validateSchemeConfig} from '../../../src/config/scheme/validate-config.js'
 import {ConfigError, UsageError} from '../../../src/errors.js'
 import type {SchemeDefinition} from '../../../src/scheme.js'
-import {registry} from '../support/fakes.js'
+import {registry} from '../../support/fakes.js'
 
 const dumpScheme: SchemeDefinition = {
   type: 'backup_dump',

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {makePlan, type PlanInput} from '../../../src/plan/make-plan.js'
 import {ConfigError, UsageError} from '../../../src/errors.js'
 import type {SchemeDefinition} from '../../../src/scheme.js'
-import {SecretMasker, project, quietLogger, registry, service} from '../support/fakes.js'
+import {SecretMasker, project, quietLogger, registry, service} from '../../support/fakes.js'
 
 // A scheme that plans one item per option value and resolves its `password` option.
 const echoScheme: SchemeDefinition<{names?: string[]; password?: string}, {password?: string}> = {

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {createResolver} from '../../../src/plan/references.js'
-import {project, service} from '../support/fakes.js'
+import {project, service} from '../../support/fakes.js'
 
 const model = project([
   service('db', {

@@ -8,7 +8,7 @@ import type {ContainerState, Engine} from '../../../src/docker/engine.js'
 import {entriesToRecover, recoverStopped} from '../../../src/run/recover.js'
 import {currentDockerHost, entryOwner, type JournalEntry, RestartJournal} from '../../../src/run/restart-journal.js'
 import {processStart} from '../../../src/system/process.js'
-import {quietLogger} from '../support/fakes.js'
+import {quietLogger} from '../../support/fakes.js'
 import {requireCapability} from '../../support/requires.js'
 
 const ID = 'a'.repeat(64)

@@ -17,8 +17,8 @@ import {itemDirectory} from '../../../src/target/layout.js'
 import {LOCK_FILE} from '../../../src/target/lock.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
-import {rawTar} from '../archive/tar-helpers.js'
-import {SecretMasker, registry} from '../support/fakes.js'
+import {rawTar} from '../../support/tar.js'
+import {SecretMasker, registry} from '../../support/fakes.js'
 
 const FIXTURE = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/bind-project')
 const PROJECT = 'bind-project'

@@ -10,8 +10,8 @@ import {gunzipSync} from 'node:zlib'
 import {LockedError} from '../../../src/errors.js'
 import {runBackup} from '../../../src/run/run-backup.js'
 import {LOCK_FILE} from '../../../src/target/lock.js'
-import {SecretMasker} from '../support/fakes.js'
-import {contexts, entries, gate, located, runInput, scheme, useTempDir, writes} from './run-fakes.js'
+import {SecretMasker} from '../../support/fakes.js'
+import {contexts, entries, gate, located, runInput, scheme, useTempDir, writes} from '../../support/run-fakes.js'
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
 

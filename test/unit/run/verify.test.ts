@@ -11,9 +11,9 @@ import {verifyBackups, type VerifyRequest} from '../../../src/run/verify.js'
 import type {Manifest, SchemeDefinition, TarSummary} from '../../../src/scheme.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
-import {rawTar} from '../archive/tar-helpers.js'
-import {registry} from '../support/fakes.js'
-import {located, runInput, scheme, useTempDir, writes} from './run-fakes.js'
+import {rawTar} from '../../support/tar.js'
+import {registry} from '../../support/fakes.js'
+import {located, runInput, scheme, useTempDir, writes} from '../../support/run-fakes.js'
 
 const TAR = rawTar([
   {path: 'files/', type: 'Directory'},

@@ -1,7 +1,7 @@
 // Child process for kill.test.ts: starts a writeVersion whose `write` never finishes, says
 // "writing" once bytes are on disk, and waits to be SIGKILLed.
 import {writeVersion} from '../../../src/target/write-version.js'
-import {MANIFEST_SOURCE} from './helpers.js'
+import {MANIFEST_SOURCE} from '../../support/temp-dir.js'
 
 const itemDir = process.argv[2]
 setInterval(() => {}, 1000) // keep the process alive while `write` hangs

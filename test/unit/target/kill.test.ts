@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {join} from 'node:path'
 
 import {writeVersion} from '../../../src/target/write-version.js'
-import {MANIFEST_SOURCE, sortedEntries, useTempDir} from './helpers.js'
+import {MANIFEST_SOURCE, sortedEntries, useTempDir} from '../../support/temp-dir.js'
 
 const child = fileURLToPath(new URL('kill-child.ts', import.meta.url))
 

@@ -6,7 +6,7 @@ import {acquireLock} from '../../../src/target/lock.js'
 import {encodeName, itemDirectory} from '../../../src/target/layout.js'
 import {listVersions} from '../../../src/target/list.js'
 import {writeVersion} from '../../../src/target/write-version.js'
-import {MANIFEST_SOURCE, useTempDir} from './helpers.js'
+import {MANIFEST_SOURCE, useTempDir} from '../../support/temp-dir.js'
 
 describe('listVersions', () => {
   const tmp = useTempDir()

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {LockedError} from '../../../src/errors.js'
 import {LOCK_FILE, acquireLock} from '../../../src/target/lock.js'
-import {useTempDir} from './helpers.js'
+import {useTempDir} from '../../support/temp-dir.js'
 
 /** The pid of a process that has exited (so process.kill(pid, 0) fails with ESRCH). */
 function deadPid(): number {

@@ -9,7 +9,7 @@ import {digestFile} from '../../../src/target/checksum.js'
 import {encodeName} from '../../../src/target/layout.js'
 import {prune, rotate} from '../../../src/target/rotate.js'
 import {writeVersion} from '../../../src/target/write-version.js'
-import {MANIFEST_SOURCE, readJson, sortedEntries, useTempDir} from './helpers.js'
+import {MANIFEST_SOURCE, readJson, sortedEntries, useTempDir} from '../../support/temp-dir.js'
 
 /** A `write` that writes `text` and ends the stream. */
 const writing = (text: string) => async (out: Writable) => {

@@ -10,8 +10,8 @@ import {gzipSync} from 'node:zlib'
 
 import {Header, type HeaderData} from 'tar'
 
-import {packPath} from '../../../src/archive/pack-path.js'
-import {parallelGzip} from '../../../src/archive/parallel-gzip.js'
+import {packPath} from '../../src/archive/pack-path.js'
+import {parallelGzip} from '../../src/archive/parallel-gzip.js'
 
 export interface RawEntry extends HeaderData {
   body?: string | Buffer

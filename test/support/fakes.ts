@@ -1,8 +1,8 @@
 // Small in-memory stand-ins for unit tests of pure logic (never for Docker paths).
-import type {ProjectModel, ServiceModel} from '../../../src/config/compose/model.js'
-import {SecretMasker} from '../../../src/log/secrets.js'
-import type {Logger, SchemeDefinition} from '../../../src/scheme.js'
-import {registryFrom, type SchemeRegistry} from '../../../src/schemes/registry.js'
+import type {ProjectModel, ServiceModel} from '../../src/config/compose/model.js'
+import {SecretMasker} from '../../src/log/secrets.js'
+import type {Logger, SchemeDefinition} from '../../src/scheme.js'
+import {registryFrom, type SchemeRegistry} from '../../src/schemes/registry.js'
 
 export function service(name: string, extra: Partial<ServiceModel> = {}): ServiceModel {
   return {name, environment: {}, mounts: [], definition: {}, ...extra}

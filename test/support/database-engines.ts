@@ -134,7 +134,7 @@ export interface DatabaseEngine {
   openSession?(project: ComposeProject): Promise<{ended: Promise<RunResult>}>
 }
 
-const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url))
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
 
 // ---------------------------------------------------------------------------------------------
 // MariaDB (backup_mysql, a core plugin)

@@ -7,7 +7,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa, type ResultPromise} from 'execa'
 
-export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)))
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
 export const CLI_BIN = path.join(REPO_ROOT, 'bin', 'run.js')
 
 export interface CliOptions {

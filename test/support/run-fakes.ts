@@ -5,13 +5,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Writable} from 'node:stream'
 
-import type {LocatedItem, Plan} from '../../../src/plan/make-plan.js'
-import type {ItemContext} from '../../../src/run/item-context.js'
-import type {RunInput} from '../../../src/run/run-backup.js'
-import type {BackupItem, PlannedItem, RunContext, SchemeDefinition} from '../../../src/scheme.js'
-import {encodeName, itemDirectory} from '../../../src/target/layout.js'
-import {type FakeRunOptions, fakeRunContext} from '../../../src/testing/index.js'
-import {SecretMasker, project, registry, service} from '../support/fakes.js'
+import type {LocatedItem, Plan} from '../../src/plan/make-plan.js'
+import type {ItemContext} from '../../src/run/item-context.js'
+import type {RunInput} from '../../src/run/run-backup.js'
+import type {BackupItem, PlannedItem, RunContext, SchemeDefinition} from '../../src/scheme.js'
+import {encodeName, itemDirectory} from '../../src/target/layout.js'
+import {type FakeRunOptions, fakeRunContext} from '../../src/testing/index.js'
+import {SecretMasker, project, registry, service} from './fakes.js'
 
 /** A fresh temp dir per test, removed afterwards. Call inside a describe(). */
 export function useTempDir(prefix = 'backupbot-run-'): () => string {

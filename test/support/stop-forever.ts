@@ -3,9 +3,9 @@
 // Without a mode it installs no signal handler of its own: what happens on SIGTERM is then
 // src/docker/'s doing. `cli-like` handles SIGTERM as `backupbot backup` does: abort, exit 130.
 // Usage: node --import tsx stop-forever.ts <journalDir> <project> <containerId> [slow-restart|cli-like]
-import {connectEngine} from '../../../src/docker/engine.js'
-import {createDockerOps} from '../../../src/docker/ops.js'
-import {RestartJournal} from '../../../src/run/restart-journal.js'
+import {connectEngine} from '../../src/docker/engine.js'
+import {createDockerOps} from '../../src/docker/ops.js'
+import {RestartJournal} from '../../src/run/restart-journal.js'
 
 const [journalDir, project, containerId, mode] = process.argv.slice(2)
 const journal = new RestartJournal(journalDir)

@@ -21,9 +21,9 @@ import {createServer} from 'node:http'
 import {cp, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
-export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
+import {REPO_ROOT} from './cli.js'
+
 export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures')
 
 const packageJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
