@@ -144,7 +144,6 @@ export interface CommandOptions {
   env?: Record<string, string>
   /** Fed to standard input, then closed; destroyed at once when backupbot is interrupted. */
   input?: Readable
-  user?: string
   /** How many bytes of the end of stdout and of stderr are kept (default 64 KiB). */
   keep?: number
   /** Called with every line of stderr (cut at 4 KiB) as it comes: for messages that must be counted, not only kept. */
@@ -167,7 +166,6 @@ export interface CommandResult {
 
 export interface StreamOptions {
   env?: Record<string, string>
-  user?: string
   /** Keep the first `head` bytes of the output for checks (a magic number). Default 0. */
   head?: number
   /** Keep the last `tail` bytes of the output for checks (a trailer). Default 4 KiB. */
@@ -309,7 +307,7 @@ export interface DatabaseTarget {
   name: string
   /** `database shop` or `all databases`, for messages. */
   what: string
-  /** Set for every database: why such a dump cannot be restored elsewhere (PlannedItem.refuseRestoreTo). */
+  /** Set for the all-databases target: why its dump cannot be restored elsewhere (PlannedItem.refuseRestoreTo). */
   refuseRestoreTo?: string
 }
 

@@ -1,12 +1,12 @@
-// Restores a .tar.gz made by packPath (or a volume backup) to a host path: scan the whole
-// archive first (nothing is written if it is broken or hostile), extract it into a staging
-// directory on the destination's filesystem, then move it into place with renames.
+// Restores a tar made by packPath (or a volume backup) to a host path: scan the whole archive
+// first (nothing is written if it is broken or hostile), extract it into a staging directory on
+// the destination's filesystem, then move it into place with renames.
 import {lstat, mkdir, mkdtemp, realpath, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
+import type {Readable} from 'node:stream'
 
 import type {Logger} from '../scheme.js'
 import {applyMeta} from './entry-meta.js'
-import {openGunzipped} from './gunzip.js'
 import {RestoreRollbackError, choosePlacement, destinationState, notEmptyError, placeTree} from './place-tree.js'
 import {scanTar} from './scan-tar.js'
 import {unpackTree} from './unpack-tree.js'
@@ -17,18 +17,25 @@ export interface ExtractOptions {
   /** Restore device nodes and FIFOs; honoured only as root, else they are refused. */
   devices: boolean
   log?: Logger
+  /** Stops the extraction (the staging is removed, nothing is placed). */
+  signal?: AbortSignal
+  /** Names the archive in messages. */
+  name?: string
 }
 
 /**
- * Restores `file` (a tar.gz whose entries share one top-level name) so that its top entry
+ * Restores the plain tar that `open` returns (read twice: scanned, then extracted; entries share
+ * one top-level name) so that its top entry
  * becomes `destination`, keeping modes, owners (as root), symlinks and mtimes. A destination
  * that does not exist is created; an empty directory gets the content; a non-empty one is
  * refused without `replace`, and with it ends up holding exactly the archive's entries (the
  * directory itself is kept). The staging directory is always removed, unless it holds the
  * previous content after a failed rollback (the error says where).
  */
-export async function extractArchive(file: string, destination: string, options: ExtractOptions): Promise<void> {
-  const {log} = options
+export async function extractArchive(open: () => Readable, destination: string, options: ExtractOptions): Promise<void> {
+  const {log, signal} = options
+  const file = options.name ?? 'the archive'
+  const content = () => stoppable(open(), signal)
   const owner = process.getuid?.() === 0
   const devices = options.devices && owner
   if (options.devices && !owner) log?.warn('device nodes and FIFOs can only be restored as root: an archive holding any is refused')
@@ -37,7 +44,7 @@ export async function extractArchive(file: string, destination: string, options:
   if (!options.replace && (await destinationState(path.resolve(destination))) === 'directory') {
     throw notEmptyError(path.resolve(destination))
   }
-  const summary = await scanTar(openGunzipped(file), {devices})
+  const summary = await scanTar(content(), {devices})
   log?.debug(`${file}: ${summary.entries} entries, ${summary.bytes} bytes, all under ${summary.root}`)
   const archiveIsDirectory = summary.rootKind === undefined || summary.rootKind === 'directory'
   const target = await resolveDestination(destination, archiveIsDirectory, log)
@@ -53,7 +60,8 @@ export async function extractArchive(file: string, destination: string, options:
   try {
     const unpacked = path.join(staging, 'new')
     await mkdir(unpacked)
-    await unpackTree(openGunzipped(file), unpacked, {devices, root: summary.root, owner})
+    await unpackTree(content(), unpacked, {devices, root: summary.root, owner})
+    signal?.throwIfAborted()
     const placement = choosePlacement(target, await destinationState(target, ignore), archiveIsDirectory, options.replace)
     log?.debug(`${file}: extracted into ${staging}, placing it at ${target} (${placement})`)
     rootStats = await placeTree(path.join(unpacked, summary.root), target, {placement, aside: path.join(staging, 'old'), ignore})
@@ -104,4 +112,18 @@ async function stagingParent(target: string): Promise<string> {
   const own = await lstat(target).catch(() => undefined)
   if (!own?.isDirectory()) return parent
   return own.dev === (await stat(parent)).dev ? parent : target
+}
+
+/** The stream, destroyed when the signal fires: an interrupted restore stops writing at once. */
+function stoppable(stream: Readable, signal: AbortSignal | undefined): Readable {
+  if (!signal) return stream
+  if (signal.aborted) stream.destroy(abortError(signal))
+  const onAbort = () => stream.destroy(abortError(signal))
+  signal.addEventListener('abort', onAbort, {once: true})
+  stream.once('close', () => signal.removeEventListener('abort', onAbort))
+  return stream
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('interrupted')
 }

@@ -5,10 +5,11 @@ import type {ArchiveOps, Logger} from '../scheme.js'
 import {extractArchive} from './extract.js'
 import {packPath} from './pack-path.js'
 
-export function archiveOps(log: Logger): ArchiveOps {
+/** `signal` stops an extraction at once (an interrupted restore must not go on writing). */
+export function archiveOps(log: Logger, signal?: AbortSignal): ArchiveOps {
   return {
     packPath: (source) => packPath(source, {onSkip: (entry, why) => log.warn(`left out ${entry}: ${why}`)}),
     extract: (artifact, destination, options) =>
-      extractArchive(artifact.file, destination, {replace: options.replace, devices: options.devices, log}),
+      extractArchive(artifact.content, destination, {replace: options.replace, devices: options.devices, log, signal, name: artifact.file}),
   }
 }

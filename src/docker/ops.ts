@@ -126,7 +126,16 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
 
     async write(volume, mountPoint, tar, {image}) {
       await sweep()
-      return writeVolume(docker(), volume, mountPoint, tar, image, log)
+      // An interrupt ends the upload at once: withStopped starts the users again right away, and
+      // nothing may go on writing into their volume then.
+      const onAbort = () => tar.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('interrupted'))
+      options.signal?.addEventListener('abort', onAbort, {once: true})
+      try {
+        if (options.signal?.aborted) onAbort()
+        return await writeVolume(docker(), volume, mountPoint, tar, image, log)
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort)
+      }
     },
   }
 

@@ -35,19 +35,30 @@ export function createCommandOps({docker, signal, log, scheme}: CommandOpsOption
 
     async run(container, cmd, options = {}) {
       const {input} = options
-      const onAbort = () => input?.destroy(abortReason(signal))
+      const doing = `${options.doing ?? program(cmd)} in ${container.name}`
+      // The input's errors reach the command through the exec's connection; one that comes
+      // before the exec listens (an interrupt while it starts) must not crash the process.
+      input?.on('error', () => {})
+      let handle: ExecHandle | undefined
+      const onAbort = () => {
+        input?.destroy(abortReason(signal))
+        // Without input, ending the output is what stops waiting for the command.
+        handle?.stdout.destroy()
+      }
       signal.addEventListener('abort', onAbort, {once: true})
       try {
         signal.throwIfAborted()
-        const handle = await docker.exec(container.id, cmd, {env: options.env, stdin: input, user: options.user})
+        handle = await docker.exec(container.id, cmd, {env: options.env, stdin: input})
         const keep = options.keep ?? MESSAGE_LIMIT
         try {
+          if (signal.aborted) onAbort()
           const stderr = options.onStderrLine ? readLines(handle.stderr, options.onStderrLine, keep) : readTail(handle.stderr, keep)
           const [stdout, errors, code] = await Promise.all([readTail(handle.stdout, keep), stderr, handle.exitCode])
+          signal.throwIfAborted()
           return result(code, stdout, errors)
         } catch (error) {
           const why = signal.aborted ? 'was interrupted' : `broke off (${errorMessage(error)})`
-          throw new Error(`${options.doing ?? program(cmd)} in ${container.name} ${why}`, {cause: error})
+          throw new Error(`${doing} ${why}`, {cause: error})
         }
       } finally {
         signal.removeEventListener('abort', onAbort)
@@ -57,7 +68,7 @@ export function createCommandOps({docker, signal, log, scheme}: CommandOpsOption
 
     async streamTo(out, container, cmd, options = {}) {
       signal.throwIfAborted()
-      const handle = await docker.exec(container.id, cmd, {env: options.env, user: options.user})
+      const handle = await docker.exec(container.id, cmd, {env: options.env})
       return saveOutput(handle, out, options, `${program(cmd)} output`)
     },
 

@@ -37,7 +37,7 @@ export function itemContext(options: ItemContextOptions): ItemContext {
       signal,
       docker,
       commands: createCommandOps({docker, signal, log, scheme: options.scheme}),
-      archive: archiveOps(log),
+      archive: archiveOps(log, signal),
     },
     settled: () => docker.settled(),
   }

@@ -2,7 +2,7 @@
 // statements restore runs. Like the dump, the password only travels in MYSQL_PWD.
 import path from 'node:path'
 
-import type {CommandOps, ContainerRef} from 'backupbot'
+import type {CommandOps, ContainerRef, RunContext} from 'backupbot'
 
 import {dumpEnvironment, findTool} from './command.js'
 import type {DumpData} from './plan.js'
@@ -10,8 +10,8 @@ import type {DumpData} from './plan.js'
 /** MariaDB's own name first (newer MariaDB images lack `mysql`). */
 export const CLIENT_TOOLS = ['mariadb', 'mysql'] as const
 
-export function findClient(commands: CommandOps, container: ContainerRef): Promise<string> {
-  return findTool(commands, container, CLIENT_TOOLS, "backup_mysql restores with the image's own client")
+export function findClient(ctx: RunContext, container: ContainerRef): Promise<string> {
+  return findTool(ctx, container, CLIENT_TOOLS, "backup_mysql restores with the image's own client")
 }
 
 /**

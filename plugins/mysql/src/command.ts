@@ -1,7 +1,7 @@
 // The dump tool inside the database container and its command line. The command line holds no
 // secret: the password goes into the exec's environment (MYSQL_PWD), which neither `ps` on the
 // host nor `docker inspect` of the exec shows.
-import type {CommandOps, ContainerRef} from 'backupbot'
+import type {ContainerRef, RunContext} from 'backupbot'
 
 import type {DumpData} from './plan.js'
 
@@ -34,14 +34,18 @@ export function dumpEnvironment(data: DumpData): Record<string, string> {
 }
 
 /** Finds the dump tool in the container: through `sh` when it has one, else by running each tool. */
-export function findDumpTool(commands: CommandOps, container: ContainerRef): Promise<string> {
-  return findTool(commands, container, DUMP_TOOLS, "backup_mysql runs the image's own dump tool")
+export function findDumpTool(ctx: RunContext, container: ContainerRef): Promise<string> {
+  return findTool(ctx, container, DUMP_TOOLS, "backup_mysql runs the image's own dump tool")
 }
 
 /** Finds the first of `tools` in the container; `why` ends the error when there is none. */
-export async function findTool(commands: CommandOps, container: ContainerRef, tools: readonly string[], why: string): Promise<string> {
-  // Undefined when the command could not be started at all.
-  const run = (cmd: string[]) => commands.run(container, cmd).catch(() => undefined)
+export async function findTool(ctx: RunContext, container: ContainerRef, tools: readonly string[], why: string): Promise<string> {
+  // Undefined when the command could not be started at all; an interrupt is not "not found".
+  const run = (cmd: string[]) =>
+    ctx.commands.run(container, cmd).catch((error: unknown) => {
+      if (ctx.signal.aborted) throw error
+      return undefined
+    })
   const viaShell = await run(['sh', '-c', tools.map((t) => `command -v ${t}`).join(' || ')])
   const found = viaShell?.code === 0 ? viaShell.stdout.trim().split('\n').pop()?.trim() : undefined
   if (found) return found

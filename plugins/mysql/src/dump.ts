@@ -14,7 +14,7 @@ import type {DumpData} from './plan.js'
 export async function dumpDatabase(ctx: RunContext, item: BackupItem<DumpData>, out: Writable): Promise<void> {
   const what = item.data.database === undefined ? 'all databases' : `database ${item.data.database}`
   const container = await ctx.commands.runningContainer(item.service)
-  const tool = await findDumpTool(ctx.commands, container)
+  const tool = await findDumpTool(ctx, container)
   const toolName = path.posix.basename(tool)
   const cmd = dumpCommand(tool, item.data)
   ctx.log.debug(`${item.service}: running ${cmd.join(' ')} in ${container.name}`)

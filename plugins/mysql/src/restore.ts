@@ -18,7 +18,7 @@ export async function restoreDump(ctx: RunContext, item: BackupItem<DumpData>, a
   const database = item.data.database === undefined ? undefined : checkDatabaseName(options.to ?? item.data.database)
   const destination = database === undefined ? 'all databases' : `database ${database}`
   const container = await ctx.commands.runningContainer(item.service)
-  const tool = await findClient(ctx.commands, container)
+  const tool = await findClient(ctx, container)
   const sql = (text: string, doing: string) => runSql(ctx.commands, container, tool, item.data, text, doing)
 
   let state: DatabaseState | undefined

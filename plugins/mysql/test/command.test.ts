@@ -40,19 +40,32 @@ describe('the backup_mysql dump command', function () {
   describe('finding the dump tool', function () {
     it('asks the shell for mariadb-dump first, then mysqldump', async function () {
       const {ctx, calls} = runContext(() => ({stdout: '/usr/bin/mariadb-dump\n'}))
-      expect(await findDumpTool(ctx.commands, container)).to.equal('/usr/bin/mariadb-dump')
+      expect(await findDumpTool(ctx, container)).to.equal('/usr/bin/mariadb-dump')
       expect(calls[0]!.cmd).to.deep.equal(['sh', '-c', 'command -v mariadb-dump || command -v mysqldump'])
     })
 
     it('runs each tool directly when the image has no shell', async function () {
       const {ctx, calls} = runContext((cmd) => (cmd[0] === 'mysqldump' ? {stdout: 'mysqldump  Ver 10.19'} : {exitCode: 127}))
-      expect(await findDumpTool(ctx.commands, container)).to.equal('mysqldump')
+      expect(await findDumpTool(ctx, container)).to.equal('mysqldump')
       expect(calls.map((c) => c.cmd[0])).to.deep.equal(['sh', 'mariadb-dump', 'mysqldump'])
+    })
+
+    it('reports an interrupt during the lookup as an interrupt, not as a missing tool', async function () {
+      let interrupt = () => {}
+      const fake = fakeRunContext({
+        exec() {
+          interrupt()
+          return {stdout: '/usr/bin/mariadb-dump\n'}
+        },
+      })
+      interrupt = () => fake.abort(new Error('interrupted'))
+      const error = await findDumpTool(fake.ctx, container).catch((e: Error) => e)
+      expect((error as Error).message).to.equal('sh in p_db_1 was interrupted')
     })
 
     it('fails clearly when the image has neither tool', async function () {
       const {ctx} = runContext(() => ({exitCode: 1}))
-      const error = await findDumpTool(ctx.commands, container).catch((e: Error) => e)
+      const error = await findDumpTool(ctx, container).catch((e: Error) => e)
       expect((error as Error).message).to.contain('neither mariadb-dump nor mysqldump was found')
     })
   })

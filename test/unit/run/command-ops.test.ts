@@ -92,6 +92,33 @@ describe('running commands in a service container (RunContext.commands)', functi
       expect(input.destroyed).to.equal(true)
     })
 
+    it('survives an interrupt while the exec is still starting: the input is destroyed, nothing crashes, the run says it was interrupted', async function () {
+      const input = new PassThrough()
+      const controller = new AbortController()
+      const docker = fakeDocker({
+        containers: {ofService: async () => [db]},
+        async exec(_container, _cmd, options) {
+          controller.abort(new Error('interrupted'))
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          options!.stdin!.on('error', () => {})
+          return execHandle({})
+        },
+      })
+      const commands = createCommandOps({docker, signal: controller.signal, log: recordingLogger(), scheme: 'backup_test'})
+      const error = await commands.run(db, ['psql'], {input, doing: 'restoring database shop'}).catch((e: Error) => e)
+      expect((error as Error).message).to.equal('restoring database shop in p_db_1 was interrupted')
+      expect(input.destroyed).to.equal(true)
+    })
+
+    it('stops waiting for a command without input when backupbot is interrupted', async function () {
+      const stdout = new PassThrough()
+      const {commands, controller} = ops(() => ({stdout}))
+      const done = commands.run(db, ['psql', '-c', 'SELECT pg_sleep(3600)']).catch((e: Error) => e)
+      setTimeout(() => controller.abort(), 20)
+      expect(((await done) as Error).message).to.equal('psql in p_db_1 was interrupted')
+      expect(stdout.destroyed).to.equal(true)
+    })
+
     it('starts nothing once backupbot is interrupted', async function () {
       const {commands, controller, calls} = ops(() => ({}))
       controller.abort()
