@@ -351,10 +351,12 @@ export interface RunContext {
   archive: ArchiveOps
 }
 
-/** What `verify` may use: it needs no compose project and no engine. */
+/**
+ * What `verify` may use: it needs no compose project and no engine. It only reads, so SIGINT
+ * simply ends the process: there is nothing to clean up.
+ */
 export interface VerifyContext {
   log: Logger
-  signal: AbortSignal
 }
 
 // ---------------------------------------------------------------------------------------------

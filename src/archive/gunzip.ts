@@ -22,7 +22,7 @@ export function openGunzipped(file: string): Readable {
   return output
 }
 
-export function gzipError(error: Error, file: string): Error {
+function gzipError(error: Error, file: string): Error {
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'Z_BUF_ERROR') return new Error(`${file} is truncated: its gzip data ends early (${error.message})`, {cause: error})
   if (code?.startsWith('Z_')) return new Error(`${file} is corrupt: its gzip data is damaged (${error.message})`, {cause: error})

@@ -30,7 +30,7 @@ export interface RuleOptions {
 }
 
 /** An entry that the rules refuse: the archive is hostile or broken. */
-export class ArchiveEntryError extends Error {
+class ArchiveEntryError extends Error {
   constructor(
     readonly entry: string,
     reason: string,

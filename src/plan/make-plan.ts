@@ -7,7 +7,7 @@ import {ConfigError, UsageError, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {BackupItem, DockerQueries, Logger, PlanContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
-import {encodeName, itemDirectory} from '../target/layout.js'
+import {checkExtension, encodeName, itemDirectory} from '../target/layout.js'
 import {resolveDatabases} from './database-options.js'
 import {projectInfo, serviceInfo} from './plugin-view.js'
 import {type ContainerEnvironmentLookup, createResolver} from './references.js'
@@ -71,7 +71,13 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       }
     }
     const resolveSecret = async (value: string, optionPath: string) => {
-      const secret = await resolve(value, optionPath)
+      // A literal password that starts like a reference (`db.x`) fails as one: its error quotes it.
+      // Its error quotes the value and the path after the service's name: both are masked.
+      const secret = await resolve(value, optionPath).catch((error: unknown) => {
+        input.masker.add(value)
+        input.masker.add(value.slice(value.indexOf('.') + 1))
+        throw error
+      })
       input.masker.add(secret)
       return secret
     }
@@ -98,6 +104,11 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
         continue
       }
       if (item.identity !== undefined) shared.set(item.identity, firstService ?? service.name)
+      try {
+        checkExtension(item.extension)
+      } catch (error) {
+        throw new ConfigError(file, origin, `${scheme.type} planned ${item.source} with a ${errorMessage(error)}`)
+      }
       const itemDir = itemDirectory(input.target, service.name, item.folder, item.name)
       const earlier = seen.get(itemDir)
       if (earlier) throw new ConfigError(file, origin, `backs up ${item.source} a second time (already by ${earlier})`, ['remove one of the two entries'])

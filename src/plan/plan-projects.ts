@@ -12,7 +12,7 @@ import {createDockerOps} from '../docker/ops.js'
 import type {StopJournal} from '../docker/stop-start.js'
 import {ConfigError, UsageError} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
-import type {Logger} from '../scheme.js'
+import type {DockerOps, DockerQueries, Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import {encodeName} from '../target/layout.js'
 import {engineLookups} from './engine-lookups.js'
@@ -49,8 +49,8 @@ export async function planProjects(options: PlanningOptions, target: string, eng
         masker: options.masker,
         containerEnvironment: lookups.containerEnvironment,
         containerService: lookups.containerService,
-        // Planning only asks questions: no stop, so no journal entry, can happen here.
-        docker: createDockerOps({engine, project: project.name, journal, log: options.log}),
+        // Planning only asks questions: nothing else of the engine is within its reach.
+        docker: queriesOf(createDockerOps({engine, project: project.name, journal, log: options.log})),
       }),
     )
   }
@@ -78,4 +78,10 @@ function checkKeysMatchSomewhere(file: string, entries: SchemeConfig, projects: 
 function checkServicesExistSomewhere(services: string[], projects: ProjectModel[]): void {
   const unknown = services.filter((s) => !projects.some((p) => p.services[s]))
   if (unknown.length > 0) throw new UsageError(`no discovered compose project has a service ${unknown.join(', ')}`)
+}
+
+/** The read-only part of the engine operations, as planning gets it (DockerQueries). */
+function queriesOf(docker: DockerOps): DockerQueries {
+  const {ofService, usingVolume, usingHostPath} = docker.containers
+  return {containers: {ofService, usingVolume, usingHostPath}, images: {ofService: docker.images.ofService}}
 }

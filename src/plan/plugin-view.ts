@@ -6,7 +6,8 @@ import type {ProjectInfo, ServiceInfo} from '../scheme.js'
 
 export function serviceInfo(service: ServiceModel): ServiceInfo {
   const {name, containerName, image, environment, mounts} = service
-  return {name, ...(containerName === undefined ? {} : {containerName}), ...(image === undefined ? {} : {image}), environment, mounts}
+  // Copies: a plugin that changes what it was given must not change the core's model.
+  return structuredClone({name, ...(containerName === undefined ? {} : {containerName}), ...(image === undefined ? {} : {image}), environment, mounts})
 }
 
 export function projectInfo(project: ProjectModel): ProjectInfo {

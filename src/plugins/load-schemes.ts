@@ -19,7 +19,8 @@ export async function loadSchemes(config: Config): Promise<SchemeRegistry> {
   for (const {plugin, result} of successes) {
     for (const scheme of Array.isArray(result) ? result : [result]) {
       const problem = schemeProblem(scheme)
-      if (problem) reported.push({plugin: plugin.name, error: problem})
+      const type = (scheme as {type?: unknown} | null)?.type
+      if (problem) reported.push({plugin: plugin.name, error: problem, ...(typeof type === 'string' ? {type} : {})})
       else loaded.push({scheme, plugin: plugin.name})
     }
   }

@@ -12,7 +12,7 @@ import {readEdges} from '../system/streams.js'
 import {digestFile} from '../target/checksum.js'
 import type {VersionListing} from '../target/list.js'
 
-export function storedArtifact(version: VersionListing & {file: string; manifest: NonNullable<VersionListing['manifest']>}): StoredArtifact {
+function storedArtifact(version: VersionListing & {file: string; manifest: NonNullable<VersionListing['manifest']>}): StoredArtifact {
   const gzipped = version.file.endsWith('.gz') || version.file.endsWith('.tgz')
   const content = () => (gzipped ? openGunzipped(version.file) : createReadStream(version.file))
   return {

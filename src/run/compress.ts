@@ -6,7 +6,7 @@ import {pipeline} from 'node:stream/promises'
 
 import {parallelGzip} from '../archive/parallel-gzip.js'
 
-export const COMPRESSED_SUFFIX = '.gz'
+const COMPRESSED_SUFFIX = '.gz'
 
 /** The stored file's extension of an item: what its scheme writes, plus the compressor's. */
 export function storedExtension(item: {extension: string; compress: boolean}): string {

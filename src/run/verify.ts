@@ -15,8 +15,6 @@ export interface VerifyRequest {
   version: number | 'all'
   registry: SchemeRegistry
   log: Logger
-  /** Stops a scheme's content check early (verify only reads; nothing needs cleaning up). */
-  signal?: AbortSignal
 }
 
 export async function verifyBackups(options: VerifyRequest): Promise<VerifyResult> {
@@ -42,10 +40,10 @@ async function verifyVersion(listing: ItemListing, version: VersionListing, opti
     await checkChecksum(artifact)
     checks.push('sha256')
     checks.push(...(await checkStructure(artifact, {devices: true})))
-    const schemeType = String(artifact.manifest.scheme ?? '')
+    const schemeType = artifact.manifest.scheme
     const scheme = options.registry.byType.get(schemeType)?.scheme
     if (scheme?.verify) {
-      await scheme.verify({log: options.log, signal: options.signal ?? new AbortController().signal}, artifact)
+      await scheme.verify({log: options.log}, artifact)
       checks.push('content')
     } else if (!scheme) {
       options.log.warn(`${listing.service}/${listing.folder}/${listing.item}.${version.number}: scheme ${schemeType || '(none)'} is not installed; its content check was skipped`)

@@ -5,7 +5,7 @@ import type {JsonSchema, SchemeDefinition} from '../scheme.js'
 const nonEmpty = {type: 'string', minLength: 1}
 
 /** database | databases, user, password, extra_args (see DatabaseOptions in src/scheme.ts). */
-export const DATABASE_OPTIONS_SCHEMA = {
+const DATABASE_OPTIONS_SCHEMA = {
   properties: {
     database: nonEmpty,
     databases: {type: 'array', minItems: 1, uniqueItems: true, items: nonEmpty},
@@ -19,9 +19,11 @@ export const DATABASE_OPTIONS_SCHEMA = {
 
 export function optionsSchemaOf(scheme: Pick<SchemeDefinition, 'optionsSchema' | 'commonOptions'>): JsonSchema {
   if (scheme.commonOptions !== 'database') return scheme.optionsSchema
+  const {oneOf, ...own} = scheme.optionsSchema
   return {
-    ...scheme.optionsSchema,
-    properties: {...DATABASE_OPTIONS_SCHEMA.properties, ...(scheme.optionsSchema.properties as object | undefined)},
-    oneOf: DATABASE_OPTIONS_SCHEMA.oneOf,
+    ...own,
+    properties: {...DATABASE_OPTIONS_SCHEMA.properties, ...(own.properties as object | undefined)},
+    // A scheme's own oneOf (if any) must hold as well as the database/databases choice.
+    ...(oneOf === undefined ? {oneOf: DATABASE_OPTIONS_SCHEMA.oneOf} : {allOf: [{oneOf: DATABASE_OPTIONS_SCHEMA.oneOf}, {oneOf}]}),
   }
 }

@@ -14,7 +14,8 @@ export interface SchemeRegistry {
   byType: ReadonlyMap<string, LoadedScheme>
   /** Distinct schemes, sorted by type. */
   list: LoadedScheme[]
-  failures: Array<{plugin: string; error: string}>
+  /** Plugins (or their schemes) that could not be loaded; `type` when a scheme named one. */
+  failures: Array<{plugin: string; error: string; type?: string}>
 }
 
 // First-party scheme types and the package that provides each, so that a config naming a
@@ -42,7 +43,7 @@ export function registryFrom(loaded: LoadedScheme[], earlierFailures: SchemeRegi
 }
 
 /** The scheme contract version this core implements (SchemeDefinition.apiVersion in src/scheme.ts). */
-export const SCHEME_API_VERSION = 2
+const SCHEME_API_VERSION = 2
 
 // Duck-typed on purpose: `instanceof` does not work across separately installed plugins.
 export function schemeProblem(value: unknown): string | undefined {

@@ -12,7 +12,7 @@ function keepLast(buffer: Buffer, limit: number): Buffer {
 }
 
 /** Collects the first `headLimit` and last `tailLimit` bytes of what it is given. */
-export class Edges {
+class Edges {
   head: Buffer = Buffer.alloc(0)
   tail: Buffer = Buffer.alloc(0)
 

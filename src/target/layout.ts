@@ -73,6 +73,14 @@ export function itemDirectory(target: string, service: string, folder: string, i
   return join(target, encodeName(service), encodeName(folder), encodeName(item))
 }
 
+const EXTENSION = /^(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
+
+/** An artifact's extension must be plain dotted words (`.tar.gz`): it is part of a file name. */
+export function checkExtension(extension: string): string {
+  if (!EXTENSION.test(extension)) throw new UsageError(`bad artifact extension ${JSON.stringify(extension)}: expected something like ".tar.gz"`)
+  return extension
+}
+
 /** The folder name of version `n` of an item: `<encoded item>.<n>`. */
 export function versionDirName(item: string, n: number): string {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad version number ${n}`)

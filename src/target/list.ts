@@ -60,6 +60,9 @@ async function listItem(dir: string, service: string, folder: string, item: stri
   return listing
 }
 
+/** The manifest's descriptive fields (Manifest in src/scheme.ts); the others are checked below. */
+const DESCRIPTIVE = ['project', 'service', 'scheme', 'item', 'source', 'backupbot'] as const
+
 /** One version folder as its manifest describes it; `error` says what is missing or unreadable. */
 export async function readVersion(dir: string, number: number): Promise<VersionListing> {
   const version: VersionListing = {number, dir}
@@ -71,7 +74,9 @@ export async function readVersion(dir: string, number: number): Promise<VersionL
     version.error = `${MANIFEST} unreadable: ${(error as Error).message}`
     return version
   }
-  version.manifest = manifest as unknown as Manifest
+  // What it says of the item is only descriptive: a field a hand-made manifest lacks reads ''.
+  const described = Object.fromEntries(DESCRIPTIVE.map((key) => [key, typeof manifest[key] === 'string' ? manifest[key] : '']))
+  version.manifest = {...manifest, ...described} as unknown as Manifest
   const {created, bytes, sha256, file} = manifest
   if (typeof created === 'string') version.created = created
   if (typeof bytes === 'number') version.bytes = bytes

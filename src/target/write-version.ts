@@ -9,10 +9,9 @@ import {dirname, join} from 'node:path'
 import {Transform, type TransformCallback, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
-import {UsageError} from '../errors.js'
 import type {Manifest} from '../scheme.js'
 import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
-import {checkStem, scratchName} from './layout.js'
+import {checkExtension, checkStem, scratchName} from './layout.js'
 import {checkKeep, prune, renameNoReplace, rotate} from './rotate.js'
 
 export interface VersionInfo {
@@ -49,7 +48,6 @@ export const MANIFEST = 'manifest.json'
 /** The manifest fields the caller gives; writeVersion adds the rest. */
 export type ManifestSource = Pick<Manifest, 'project' | 'service' | 'scheme' | 'item' | 'source' | 'backupbot'>
 
-const EXTENSION = /^(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
 
 /** Passes bytes through unchanged while hashing and counting them. */
 class Digest extends Transform {
@@ -74,7 +72,7 @@ class Digest extends Transform {
 export async function writeVersion(opts: WriteVersionOptions): Promise<VersionInfo> {
   const {itemDir, item, extension, keep} = opts
   const encoded = checkStem(item)
-  if (!EXTENSION.test(extension)) throw new UsageError(`bad artifact extension ${JSON.stringify(extension)}: expected something like ".tar.gz"`)
+  checkExtension(extension)
   if (keep !== undefined) checkKeep(keep)
 
   const firstCreated = await mkdir(itemDir, {recursive: true})

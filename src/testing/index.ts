@@ -193,7 +193,7 @@ export function fakeRunContext(options: FakeRunOptions = {}) {
 
 export function fakeVerifyContext(): {ctx: VerifyContext; log: Logger & {lines: string[]}} {
   const log = recordingLogger()
-  return {ctx: {log, signal: new AbortController().signal}, log}
+  return {ctx: {log}, log}
 }
 
 export interface FakeArtifactOptions {

@@ -7,8 +7,8 @@ export interface ExecOptions {
   command: string[]
   /** The artifact's name inside the service's folder. */
   name: string
-  /** Have backupbot gzip the output (default true): stored as `<name>.out.gz`. */
-  gzip?: boolean
+  /** Have backupbot compress the output (default true): stored as `<name>.out.gz`. */
+  compress?: boolean
 }
 
 interface ItemData {
@@ -26,7 +26,7 @@ export const execScheme: SchemeDefinition<ExecOptions, ItemData> = {
     properties: {
       command: {type: 'array', minItems: 1, items: {type: 'string'}},
       name: {type: 'string', minLength: 1},
-      gzip: {type: 'boolean'},
+      compress: {type: 'boolean'},
     },
   },
 
@@ -39,7 +39,7 @@ export const execScheme: SchemeDefinition<ExecOptions, ItemData> = {
         source: options.command.join(' '),
         // What backup writes; with compress the core gzips it and stores `.out.gz`.
         extension: '.out',
-        compress: options.gzip ?? true,
+        compress: options.compress ?? true,
         data: {command: options.command},
       },
     ]

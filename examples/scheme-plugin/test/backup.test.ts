@@ -20,11 +20,11 @@ const item: BackupItem<{command: string[]}> = {
 }
 
 describe('backup_exec', function () {
-  it('plans one item, compressed by the core unless gzip is false', async function () {
+  it('plans one item, compressed by the core unless compress is false', async function () {
     const {ctx} = fakePlanContext()
     const [planned] = await scheme.plan(ctx, fakeService('db'), {command: ['redis-cli', '--rdb', '-'], name: 'redis'})
     expect(planned).to.deep.include({folder: 'exec', name: 'redis', source: 'redis-cli --rdb -', extension: '.out', compress: true})
-    const [plain] = await scheme.plan(ctx, fakeService('db'), {command: ['redis-cli', '--rdb', '-'], name: 'redis', gzip: false})
+    const [plain] = await scheme.plan(ctx, fakeService('db'), {command: ['redis-cli', '--rdb', '-'], name: 'redis', compress: false})
     expect(plain!.compress).to.equal(false)
   })
 

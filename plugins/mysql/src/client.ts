@@ -8,7 +8,7 @@ import {dumpEnvironment, findTool} from './command.js'
 import type {DumpData} from './plan.js'
 
 /** MariaDB's own name first (newer MariaDB images lack `mysql`). */
-export const CLIENT_TOOLS = ['mariadb', 'mysql'] as const
+const CLIENT_TOOLS = ['mariadb', 'mysql'] as const
 
 export function findClient(ctx: RunContext, container: ContainerRef): Promise<string> {
   return findTool(ctx, container, CLIENT_TOOLS, "backup_mysql restores with the image's own client")

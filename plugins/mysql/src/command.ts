@@ -6,7 +6,7 @@ import type {ContainerRef, RunContext} from 'backupbot'
 import type {DumpData} from './plan.js'
 
 /** MariaDB's own name first: newer MariaDB images warn about (or lack) `mysqldump`. */
-export const DUMP_TOOLS = ['mariadb-dump', 'mysqldump'] as const
+const DUMP_TOOLS = ['mariadb-dump', 'mysqldump'] as const
 
 export function dumpCommand(tool: string, data: DumpData): string[] {
   return [

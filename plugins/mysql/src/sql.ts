@@ -3,7 +3,7 @@
 // a hex literal of its UTF-8 bytes, which no sql_mode or character set can misread.
 
 /** `name` in backticks; refuses names no quoting makes safe here (a backtick, NUL) and empty ones. */
-export function quoteIdentifier(name: string): string {
+function quoteIdentifier(name: string): string {
   return `\`${checkDatabaseName(name)}\``
 }
 
@@ -13,7 +13,7 @@ export function checkDatabaseName(name: string): string {
   return name
 }
 
-export function hexLiteral(value: string): string {
+function hexLiteral(value: string): string {
   return `X'${Buffer.from(value, 'utf8').toString('hex')}'`
 }
 

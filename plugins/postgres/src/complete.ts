@@ -16,7 +16,7 @@ export type DumpTool = 'pg_dump' | 'pg_dumpall'
  * The last lines of a complete plain dump. Since PostgreSQL 17.6/16.10/15.14/14.19/13.22 a
  * `\unrestrict <key>` line follows the trailer comment of each database.
  */
-export const TRAILERS: Record<DumpTool, {text: string; pattern: RegExp}> = {
+const TRAILERS: Record<DumpTool, {text: string; pattern: RegExp}> = {
   pg_dump: {
     text: '-- PostgreSQL database dump complete',
     pattern: /\n-- PostgreSQL database dump complete\n--\s*(?:\\unrestrict \S+\s*)?$/,
@@ -46,10 +46,10 @@ const HEADERS: Array<[DumpTool, RegExp]> = [
   ['pg_dump', /^--\r?\n-- PostgreSQL database dump\r?\n/],
 ]
 /** Enough of the start for the magic and for either header line. */
-export const HEAD_WINDOW = 64
+const HEAD_WINDOW = 64
 
 /** Which tool wrote a plain dump, by its first lines; undefined when neither header is there. */
-export function toolOfHeader(start: Buffer): DumpTool | undefined {
+function toolOfHeader(start: Buffer): DumpTool | undefined {
   const text = start.toString('utf8')
   return HEADERS.find(([, pattern]) => pattern.test(text))?.[0]
 }

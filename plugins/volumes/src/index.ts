@@ -10,7 +10,6 @@ import {restoreVolume} from './restore.js'
 
 export type {VolumeItemData} from './plan.js'
 export type {VolumeOptions} from './options.js'
-export {buildCommand} from './command.js'
 
 export const volumesScheme: SchemeDefinition<VolumeOptions, VolumeItemData> = {
   type: 'backup_volume',

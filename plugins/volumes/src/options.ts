@@ -32,7 +32,7 @@ export const optionsSchema: JsonSchema = {
     helper_image: {type: 'string', minLength: 1},
     stop: {type: 'boolean'},
     // A file name suffix: no slashes, so it cannot leave the version folder.
-    extension: {type: 'string', pattern: '^\\.[A-Za-z0-9._+-]+$'},
+    extension: {type: 'string', pattern: '^(\\.[A-Za-z0-9][A-Za-z0-9_-]*)+$'},
   },
 }
 

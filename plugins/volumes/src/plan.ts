@@ -58,7 +58,7 @@ function artifactFormat(options: VolumeOptions): {extension: string; compress: b
 }
 
 /** The service's named volume mounts, once per volume (anonymous volumes are not `volume` mounts). */
-export function namedMounts(service: ServiceInfo): NamedMount[] {
+function namedMounts(service: ServiceInfo): NamedMount[] {
   const seen = new Set<string>()
   const mounts: NamedMount[] = []
   for (const m of service.mounts) {
@@ -70,7 +70,7 @@ export function namedMounts(service: ServiceInfo): NamedMount[] {
 }
 
 /** `all`, or the listed volumes by compose name or engine name; an unknown name is an error. */
-export function selectMounts(service: ServiceInfo, wanted: string[]): NamedMount[] {
+function selectMounts(service: ServiceInfo, wanted: string[]): NamedMount[] {
   const mounts = namedMounts(service)
   if (wanted.includes('all')) return mounts
   const chosen = new Set<NamedMount>()

@@ -102,6 +102,12 @@ function describe(file: string, error: ErrorObject, registry: SchemeRegistry): C
 
 function unknownType(file: string, path: string, type: unknown, registry: SchemeRegistry): ConfigError {
   const installed = registry.list.map((l) => l.scheme.type).join(', ') || 'none'
+  const refused = registry.failures.find((f) => f.type === type)
+  if (refused) {
+    return new ConfigError(file, path, `the plugin ${refused.plugin} provides the scheme type ${JSON.stringify(type)}, but it could not be loaded: ${refused.error}`, [
+      `update or reinstall ${refused.plugin}`,
+    ])
+  }
   const pkg = typeof type === 'string' ? KNOWN_SCHEME_PACKAGES[type] : undefined
   const hint = pkg
     ? `install the plugin that provides it: backupbot plugins:install ${pkg}`

@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import {pointerToPath, validateSchemeConfig} from '../../../src/config/scheme/validate-config.js'
 import {ConfigError, UsageError} from '../../../src/errors.js'
 import type {SchemeDefinition} from '../../../src/scheme.js'
+import {registryFrom} from '../../../src/schemes/registry.js'
 import {registry} from '../../support/fakes.js'
 
 const dumpScheme: SchemeDefinition = {
@@ -60,6 +61,24 @@ describe('validating the scheme config', function () {
     const error = problem({db: [{type: 'backup_postgres', database: 'a'}]})
     expect(error.message).to.contain('db[0].type').and.to.contain('backup_postgres')
     expect(error.suggestions.join(' ')).to.contain('backupbot plugins:install @backupbot/plugin-postgres')
+  })
+
+  it('says so when an installed plugin provides the type but could not be loaded (made for another apiVersion)', function () {
+    const loaded = registryFrom(registry(dumpScheme).list, [
+      {plugin: 'backupbot-plugin-tape', type: 'backup_tape', error: 'scheme backup_tape has apiVersion 1, but this backupbot supports only apiVersion 2'},
+    ])
+    const error = (() => {
+      try {
+        validateSchemeConfig({file: 'backupbot.json', data: {db: [{type: 'backup_tape'}]}}, loaded)
+      } catch (caught) {
+        return caught as ConfigError
+      }
+      throw new Error('expected a ConfigError')
+    })()
+    expect(error.message).to.equal(
+      'backupbot.json: db[0].type: the plugin backupbot-plugin-tape provides the scheme type "backup_tape", but it could not be loaded: scheme backup_tape has apiVersion 1, but this backupbot supports only apiVersion 2',
+    )
+    expect(error.suggestions).to.deep.equal(['update or reinstall backupbot-plugin-tape'])
   })
 
   it('explains an unknown scheme type that no known plugin provides', function () {

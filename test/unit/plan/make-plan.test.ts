@@ -54,6 +54,21 @@ describe('planning a backup', function () {
     expect(plan.items.map((i) => `${i.service}:${i.name}:${i.origin}`)).to.deep.equal(['web:a:web[0]', 'web:b:web-1[0]', 'db:c:proj_db_1[0]'])
   })
 
+  it('refuses an item whose extension is no plain file name suffix before anything runs', async function () {
+    const odd = {...echoScheme, type: 'backup_odd', plan: async () => [{folder: 'o', name: 'x', source: 'odd', extension: '.tar/../..', compress: false, data: {}}]}
+    const error = await makePlan(input({registry: registry(odd), config: {file: 'c.json', entries: {web: [{type: 'backup_odd'}]}}})).catch((e) => e)
+    expect(error).to.be.instanceOf(ConfigError)
+    expect(error.message).to.equal('c.json: web[0]: backup_odd planned odd with a bad artifact extension ".tar/../..": expected something like ".tar.gz"')
+  })
+
+  it('masks a password that fails to resolve (a literal that starts like a reference) before anything can print it', async function () {
+    const masker = new SecretMasker()
+    const entries = {web: [{type: 'backup_echo', names: ['a'], password: 'db.not-a-reference-Zq81'}]}
+    const error = await makePlan(input({masker, config: {file: 'c.json', entries}})).catch((e) => e)
+    expect(error.message).to.contain('db.not-a-reference-Zq81')
+    expect(masker.mask(error.message)).not.to.contain('not-a-reference-Zq81')
+  })
+
   it('rejects a key that matches nothing, naming the file and key', async function () {
     const error = await makePlan(input({config: {file: 'cfg.json', entries: {nope: []}}})).catch((e) => e)
     expect(error).to.be.instanceOf(ConfigError)
