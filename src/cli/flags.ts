@@ -1,6 +1,8 @@
 // Flags shared by the commands that read compose projects or the backup tree.
 import {Flags} from '@oclif/core'
 
+import type {RetentionPolicy} from '../target/retention.js'
+
 export const projectFlags = {
   compose: Flags.string({
     char: 'f',
@@ -23,4 +25,38 @@ export const configFlag = {
     char: 'c',
     summary: 'Scheme config file (JSON or YAML); - reads standard input. Default: backupbot.json, .yaml or .yml in the current directory.',
   }),
+}
+
+/** How many older versions `backup` keeps per item: restic forget's rules (README "Retention"). */
+export const retentionFlags = {
+  keep: Flags.integer({summary: 'Keep the N newest versions per item.', min: 1, helpGroup: 'RETENTION'}),
+  'keep-hourly': Flags.integer({summary: 'Keep the newest version of each of the last N hours that have one.', min: 1, helpGroup: 'RETENTION'}),
+  'keep-daily': Flags.integer({summary: 'Keep the newest version of each of the last N days that have one.', min: 1, helpGroup: 'RETENTION'}),
+  'keep-weekly': Flags.integer({summary: 'Keep the newest version of each of the last N ISO weeks that have one.', min: 1, helpGroup: 'RETENTION'}),
+  'keep-monthly': Flags.integer({summary: 'Keep the newest version of each of the last N months that have one.', min: 1, helpGroup: 'RETENTION'}),
+  'keep-yearly': Flags.integer({summary: 'Keep the newest version of each of the last N years that have one.', min: 1, helpGroup: 'RETENTION'}),
+  'keep-within': Flags.string({summary: 'Keep every version made within this long before the newest, e.g. 1y2m7d12h.', helpGroup: 'RETENTION'}),
+}
+
+/** The policy the retention flags give, or undefined without any (every version is kept). */
+export function retentionPolicy(flags: {
+  keep?: number
+  'keep-hourly'?: number
+  'keep-daily'?: number
+  'keep-weekly'?: number
+  'keep-monthly'?: number
+  'keep-yearly'?: number
+  'keep-within'?: string
+}): RetentionPolicy | undefined {
+  const policy: RetentionPolicy = {
+    last: flags.keep,
+    hourly: flags['keep-hourly'],
+    daily: flags['keep-daily'],
+    weekly: flags['keep-weekly'],
+    monthly: flags['keep-monthly'],
+    yearly: flags['keep-yearly'],
+    within: flags['keep-within'],
+  }
+  const given = Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) as RetentionPolicy
+  return Object.keys(given).length > 0 ? given : undefined
 }

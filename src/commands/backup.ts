@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFlag, projectFlags, targetFlag} from '../cli/flags.js'
+import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetFlag} from '../cli/flags.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
 import {backup} from '../run/backup.js'
@@ -28,7 +28,7 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
     ...projectFlags,
     ...targetFlag,
     ...configFlag,
-    keep: Flags.integer({summary: 'Keep this many versions per item; older ones are removed after the new one is complete.', min: 1}),
+    ...retentionFlags,
     'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
   }
 
@@ -38,7 +38,7 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
     const request = {
       ...(await this.planning(flags, argv as string[])),
       target: flags.target,
-      keep: flags.keep,
+      retention: retentionPolicy(flags),
       dryRun: flags['dry-run'],
       version: this.config.version,
       // An animated line only on a terminal: never in pipes, cron logs or --json runs.

@@ -3,11 +3,15 @@ import type {BackupResult, DryRunResult} from '../run/result.js'
 
 export function renderBackupResult(result: BackupResult): string {
   if (result.items.length === 0) return 'nothing to back up'
-  const lines = result.items.map((i) =>
-    i.status === 'ok'
-      ? `ok      ${i.service}  ${i.source}  ${i.bytes} bytes  ${i.seconds} s  ${i.file}`
-      : `${i.status.toUpperCase().padEnd(7)} ${i.service}  ${i.source}  ${i.error}`,
-  )
+  const lines = result.items.map((i) => {
+    if (i.status !== 'ok') return `${i.status.toUpperCase().padEnd(7)} ${i.service}  ${i.source}  ${i.error}`
+    const retention = i.shrank
+      ? `  (less than half the size of the version before: nothing removed, check it)`
+      : i.removed
+        ? `  (removed ${i.removed.length} older version(s))`
+        : ''
+    return `ok      ${i.service}  ${i.source}  ${i.bytes} bytes  ${i.seconds} s  ${i.file}${retention}`
+  })
   const failed = result.items.filter((i) => i.status !== 'ok').length
   lines.push(failed === 0 ? `${result.items.length} item(s) backed up into ${result.target}` : `${failed} of ${result.items.length} item(s) failed`)
   return lines.join('\n')
@@ -17,7 +21,8 @@ export function renderDryRun(result: DryRunResult): string {
   if (result.items.length === 0) return 'dry run: nothing to back up'
   const lines = result.items.map((i) => {
     const stops = i.stops.length > 0 ? `, stopping ${i.stops.join(', ')}` : ''
-    return `would back up ${i.service}: ${i.source} (${i.scheme}${stops}) into ${i.folder}`
+    const removes = i.wouldRemove?.length ? `; retention would remove the versions created ${i.wouldRemove.join(', ')}` : ''
+    return `would back up ${i.service}: ${i.source} (${i.scheme}${stops}) into ${i.folder}${removes}`
   })
   lines.push(`dry run: nothing was touched`)
   return lines.join('\n')

@@ -6,6 +6,8 @@ import {lazyEngine} from '../docker/engine.js'
 import type {Plan} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import {itemContext} from './item-context.js'
+import {checkPolicy, type RetentionPolicy} from '../target/retention.js'
+import {pruneWouldRemove} from '../target/rotate.js'
 import type {Progress} from './progress.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
@@ -14,7 +16,8 @@ import {runBackup} from './run-backup.js'
 
 export interface BackupRequest extends PlanningOptions {
   target: string
-  keep?: number
+  /** Which older versions to remove once an item's new version is complete (restic forget's rules). */
+  retention?: RetentionPolicy
   dryRun: boolean
   signal: AbortSignal
   version: string
@@ -28,14 +31,15 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   const journal = new RestartJournal(options.journalDir)
   // Before anything else: containers a killed run left stopped run again.
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
+  if (options.retention) checkPolicy(options.retention)
   const target = path.resolve(options.cwd, options.target)
   const plans = await planProjects(options, target, engine, journal)
-  if (options.dryRun) return dryRunReport(plans, target)
+  if (options.dryRun) return dryRunReport(plans, target, options.retention)
   return runBackup({
     plans,
     registry: options.registry,
     target,
-    keep: options.keep,
+    retention: options.retention,
     masker: options.masker,
     version: options.version,
     recovery,
@@ -45,13 +49,13 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   })
 }
 
-
-function dryRunReport(plans: Plan[], target: string): DryRunResult {
-  return {
-    dryRun: true,
-    target,
-    items: plans.flatMap((plan) =>
-      plan.items.map((item) => ({
+async function dryRunReport(plans: Plan[], target: string, retention: RetentionPolicy | undefined): Promise<DryRunResult> {
+  const items: DryRunResult['items'] = []
+  for (const plan of plans) {
+    for (const item of plan.items) {
+      // As if the new version were written now and complete (retention never runs otherwise).
+      const wouldRemove = retention && (await pruneWouldRemove(item.itemDir, item.fileStem, retention)).map((v) => v.created!)
+      items.push({
         project: plan.project.name,
         service: item.service,
         scheme: item.scheme,
@@ -59,8 +63,10 @@ function dryRunReport(plans: Plan[], target: string): DryRunResult {
         source: item.source,
         folder: item.itemDir,
         stops: item.stops ?? [],
-      })),
-    ),
+        ...(wouldRemove ? {wouldRemove} : {}),
+      })
+    }
   }
+  return {dryRun: true, target, items}
 }
 

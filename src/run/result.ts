@@ -17,6 +17,13 @@ export interface ItemResult {
   seconds: number
   /** Seconds its containers were stopped (first stop until all ran again), when it stopped any. */
   downtimeSeconds?: number
+  /** Creation times of the older versions the retention policy removed, when it removed any. */
+  removed?: string[]
+  /**
+   * Set when the new version is less than half the size of the one before (a dump cut short?):
+   * it is kept, and retention removed nothing of this item in this run.
+   */
+  shrank?: {bytes: number; previousBytes: number}
   status: ItemStatus
   error?: string
 }
@@ -40,6 +47,8 @@ export interface PlannedItemReport {
   folder: string
   /** Containers that would be stopped while this item is read. */
   stops: string[]
+  /** Creation times of the versions the retention policy would remove (with a policy only). */
+  wouldRemove?: string[]
 }
 
 export interface DryRunResult {

@@ -5,10 +5,11 @@ import type {Writable} from 'node:stream'
 import {errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {LocatedItem, Plan} from '../plan/make-plan.js'
-import type {RunContext} from '../scheme.js'
+import type {Logger, RunContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import {acquireLock} from '../target/lock.js'
-import {writeVersion} from '../target/write-version.js'
+import type {RetentionPolicy} from '../target/retention.js'
+import {type VersionInfo, writeVersion} from '../target/write-version.js'
 import {storedExtension, writeCompressed} from './compress.js'
 import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
@@ -20,7 +21,8 @@ export interface RunInput {
   registry: SchemeRegistry
   /** Root of the backup tree; the lock lives here. */
   target: string
-  keep?: number
+  /** Which older versions to remove once an item's new version is complete. */
+  retention?: RetentionPolicy
   /** The run context for one item; `onDowntime` gets the seconds its containers were stopped. */
   context: (plan: Plan, item: LocatedItem, onDowntime: (seconds: number) => void) => ItemContext
   masker: SecretMasker
@@ -72,20 +74,34 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
       itemDir: item.itemDir,
       item: item.fileStem,
       extension: storedExtension(item),
-      keep: input.keep,
+      retention: input.retention,
       manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
       write: (out) =>
         withAbort(context.signal, out, () => (item.compress ? writeCompressed(out, (data) => scheme.backup(context, item, data)) : scheme.backup(context, item, out))),
       onBytes: shown?.update,
     }).finally(() => shown?.done())
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${version.bytes} bytes in ${seconds()} s -> ${version.file}`)
-    return {...base, file: version.file, bytes: version.bytes, sha256: version.sha256, seconds: seconds(), status: 'ok'}
+    return {...base, file: version.file, bytes: version.bytes, sha256: version.sha256, seconds: seconds(), ...retained(context.log, item, version), status: 'ok'}
   } catch (error) {
     const message = masker.mask(errorMessage(error))
     const status = context.signal.aborted ? 'interrupted' : 'failed'
     context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${message}`)
     return {...base, seconds: seconds(), status, error: message}
   }
+}
+
+/** What retention did to an item's older versions, logged and for its result. */
+function retained(log: Logger, item: LocatedItem, version: VersionInfo): Pick<ItemResult, 'removed' | 'shrank'> {
+  const what = `${item.service}: ${item.folder}/${item.name}`
+  if (version.shrank) {
+    log.warn(`${what}: the new version (${version.bytes} bytes) is less than half the size of the one before (${version.shrank.previousBytes} bytes): kept, but no older version was removed; check it`)
+    return {shrank: {bytes: version.bytes, previousBytes: version.shrank.previousBytes}}
+  }
+  const {removed, undated} = version.pruned
+  if (undated.length > 0) log.warn(`${what}: versions ${undated.map((n) => `.${n}`).join(', ')} have no readable creation time: kept by retention`)
+  if (removed.length === 0) return {}
+  log.info(`${what}: retention removed ${removed.length} older version(s), created ${removed.map((r) => r.created).join(', ')}`)
+  return {removed: removed.map((r) => r.created!)}
 }
 
 /** An interrupt destroys the artifact stream, whatever the scheme does, so nothing half-written is kept. */

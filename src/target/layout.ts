@@ -73,6 +73,9 @@ export function itemDirectory(target: string, service: string, folder: string, i
   return join(target, encodeName(service), encodeName(folder), encodeName(item))
 }
 
+/** The file in every version folder that describes it (Manifest in src/scheme.ts). */
+export const MANIFEST = 'manifest.json'
+
 const EXTENSION = /^(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
 
 /** An artifact's extension must be plain dotted words (`.tar.gz`): it is part of a file name. */

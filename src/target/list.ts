@@ -5,9 +5,8 @@ import {readFile, readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {Manifest} from '../scheme.js'
-import {decodeName, encodeName} from './layout.js'
+import {decodeName, encodeName, MANIFEST} from './layout.js'
 import {scanVersions} from './versions.js'
-import {MANIFEST} from './write-version.js'
 
 export interface VersionListing {
   number: number

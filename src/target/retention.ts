@@ -99,7 +99,7 @@ function formatDuration(d: Duration): string {
 }
 
 /** Throws a UsageError naming the flag when a count is not a whole number >= 0 or `within` does not parse. */
-function checkPolicy(policy: RetentionPolicy): Duration | undefined {
+export function checkPolicy(policy: RetentionPolicy): Duration | undefined {
   for (const rule of COUNT_RULES) {
     const count = policy[rule.key]
     if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) {

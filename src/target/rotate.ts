@@ -1,13 +1,14 @@
 // Rotation and pruning of an item's versions. Existing versions are only ever renamed (never
-// onto an existing name) or, past `keep`, deleted; a kill between two renames leaves gaps that
+// onto an existing name) or, when a retention policy no longer keeps them, deleted; a kill between two renames leaves gaps that
 // the next rotation closes (see ./renumber.ts).
 import {rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {UsageError} from '../errors.js'
 import {exists, fsyncDir} from '../system/fs-sync.js'
 import {checkStem, scratchName} from './layout.js'
+import {readVersion, type VersionListing} from './list.js'
 import {planRenames} from './renumber.js'
+import {applyRetention, type RetentionPolicy} from './retention.js'
 import {scanVersions} from './versions.js'
 
 /** Renumbers an item's versions to 1..k (newest = 1), keeping their order. */
@@ -21,29 +22,52 @@ export async function rotate(itemDir: string, item: string): Promise<void> {
   await fsyncDir(itemDir)
 }
 
+/** What a retention run removed, and what it could not judge. */
+export interface Pruned {
+  /** The versions removed, as they were listed (newest first). */
+  removed: VersionListing[]
+  /** Versions kept because their manifest gives no creation time (numbers before renumbering). */
+  undated: number[]
+}
+
 /**
- * Deletes all but the `keep` newest versions. Each goes to a `.trash-*` name first so that a
- * half-deleted version is never left under a version name.
+ * Removes the versions `policy` does not keep (restic forget's semantics, ./retention.ts), then
+ * renumbers the rest. Each goes to a `.trash-*` name first, so that a half-deleted version is
+ * never left under a version name. A version without a readable creation time is never removed.
  */
-export async function prune(itemDir: string, item: string, keep: number): Promise<void> {
-  checkKeep(keep)
+export async function prune(itemDir: string, item: string, policy: RetentionPolicy, now = new Date()): Promise<Pruned> {
+  const {remove, undated} = await judge(itemDir, item, policy, now)
+  if (remove.length === 0) return {removed: [], undated}
   const encoded = checkStem(item)
-  // By rank, not by number: with gaps ({2,5}) a numeric cut-off could delete everything.
-  const old = (await scanVersions(itemDir, encoded)).slice(keep)
-  if (old.length === 0) return
   const trash: string[] = []
-  for (const version of old) {
+  for (const version of remove) {
     const to = join(itemDir, scratchName('trash', encoded))
-    await renameNoReplace(itemDir, join(itemDir, version.name), to)
+    await renameNoReplace(itemDir, version.dir, to)
     trash.push(to)
   }
   await fsyncDir(itemDir)
   for (const dir of trash) await rm(dir, {recursive: true, force: true})
+  await rotate(itemDir, item)
+  return {removed: remove, undated}
 }
 
-/** `keep` must be a whole number of at least 1. */
-export function checkKeep(keep: number): void {
-  if (!Number.isSafeInteger(keep) || keep < 1) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`)
+/** What prune would remove if a version made `now` were the newest (backup --dry-run). */
+export async function pruneWouldRemove(itemDir: string, item: string, policy: RetentionPolicy, now = new Date()): Promise<VersionListing[]> {
+  return (await judge(itemDir, item, policy, now, {created: now})).remove
+}
+
+async function judge(itemDir: string, item: string, policy: RetentionPolicy, now: Date, upcoming?: {created: Date}) {
+  const encoded = checkStem(item)
+  const listed = await Promise.all((await scanVersions(itemDir, encoded)).map((v) => readVersion(join(itemDir, v.name), v.number)))
+  const dated = listed.flatMap((listing) => {
+    const created = listing.created === undefined ? undefined : new Date(listing.created)
+    return created && !Number.isNaN(created.getTime()) ? [{listing, created}] : []
+  })
+  const undated = listed.filter((l) => !dated.some((d) => d.listing === l)).map((l) => l.number)
+  // Newest first by number, so that equal times keep the versions' own order.
+  const candidates: Array<{listing?: VersionListing; created: Date}> = upcoming ? [upcoming, ...dated] : dated
+  const {remove} = applyRetention(candidates, policy, now)
+  return {remove: remove.flatMap((r) => (r.listing ? [r.listing] : [])), undated}
 }
 
 /** Renames `from` to `to`, refusing if `to` exists (a directory rename could replace an empty one). */

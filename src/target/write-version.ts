@@ -11,8 +11,10 @@ import {pipeline} from 'node:stream/promises'
 
 import type {Manifest} from '../scheme.js'
 import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
-import {checkExtension, checkStem, scratchName} from './layout.js'
-import {checkKeep, prune, renameNoReplace, rotate} from './rotate.js'
+import {checkExtension, checkStem, MANIFEST, scratchName} from './layout.js'
+import {type Pruned, prune, renameNoReplace, rotate} from './rotate.js'
+import {checkPolicy, type RetentionPolicy} from './retention.js'
+import {readVersion} from './list.js'
 
 export interface VersionInfo {
   number: 1
@@ -24,6 +26,10 @@ export interface VersionInfo {
   sha256: string
   /** ISO time at which writing started. */
   created: string
+  /** What the retention policy removed (nothing when it was skipped). */
+  pruned: Pruned
+  /** Set when the new version is less than half the size of the one before: then nothing was pruned. */
+  shrank?: {previousBytes: number}
 }
 
 export interface WriteVersionOptions {
@@ -35,15 +41,13 @@ export interface WriteVersionOptions {
   extension: string
   /** What the manifest says about the item; file, bytes, sha256, created and format are set here. */
   manifest: ManifestSource
-  /** Keep only this many newest versions (>= 1). Unset: keep all. */
-  keep?: number
+  /** Which versions to keep once the new one is in place (restic forget's rules). Unset: all. */
+  retention?: RetentionPolicy
   /** Writes the artifact into `out`; ending `out` is optional. */
   write: (out: Writable) => Promise<void>
   /** Told the bytes written so far, as they are written (for a progress display). */
   onBytes?: (total: number) => void
 }
-
-export const MANIFEST = 'manifest.json'
 
 /** The manifest fields the caller gives; writeVersion adds the rest. */
 export type ManifestSource = Pick<Manifest, 'project' | 'service' | 'scheme' | 'item' | 'source' | 'backupbot'>
@@ -66,14 +70,17 @@ class Digest extends Transform {
 }
 
 /**
- * Writes a new version as `<item>.1`, shifting the older ones up, then prunes past `keep`.
+ * Writes a new version as `<item>.1`, shifting the older ones up, then applies the retention
+ * policy: only once the new version is complete, and not at all when it is less than half the
+ * size of the one before (a dump cut short looks like that; the older versions may be all
+ * that is left of the data).
  * The caller must hold the target lock, and write one item dir at a time.
  */
 export async function writeVersion(opts: WriteVersionOptions): Promise<VersionInfo> {
-  const {itemDir, item, extension, keep} = opts
+  const {itemDir, item, extension, retention} = opts
   const encoded = checkStem(item)
   checkExtension(extension)
-  if (keep !== undefined) checkKeep(keep)
+  if (retention !== undefined) checkPolicy(retention)
 
   const firstCreated = await mkdir(itemDir, {recursive: true})
   // New folders must be durable too, or a power loss could drop the first version's parent.
@@ -84,6 +91,7 @@ export async function writeVersion(opts: WriteVersionOptions): Promise<VersionIn
   await removeLeftovers(itemDir, encoded)
   // A killed run may have left a complete `.0` or gaps: settle them so `.0` is free.
   await rotate(itemDir, item)
+  const previous = (await readVersion(join(itemDir, `${encoded}.1`), 1)).bytes
 
   const tmp = join(itemDir, scratchName('tmp', encoded))
   // 0700/0600: artifacts may hold database dumps with secrets.
@@ -108,10 +116,11 @@ export async function writeVersion(opts: WriteVersionOptions): Promise<VersionIn
   await renameNoReplace(itemDir, tmp, join(itemDir, `${encoded}.0`))
   await fsyncDir(itemDir)
   await rotate(itemDir, item)
-  if (keep !== undefined) await prune(itemDir, item, keep)
+  const shrank = previous !== undefined && digest.bytes < previous / 2 ? {previousBytes: previous} : undefined
+  const pruned: Pruned = retention === undefined || shrank ? {removed: [], undated: []} : await prune(itemDir, item, retention)
 
   const dir = join(itemDir, `${encoded}.1`)
-  return {number: 1, dir, file: join(dir, fileName), bytes: digest.bytes, sha256, created}
+  return {number: 1, dir, file: join(dir, fileName), bytes: digest.bytes, sha256, created, pruned, ...(shrank ? {shrank} : {})}
 }
 
 /** Streams `write`'s output into a new file; on any failure the error is rethrown. */

@@ -1,9 +1,9 @@
 // `backupbot backup` as scripts and cron use it: host directories need no Docker engine when
 // `stop` is not set, so a real run, its --json document and its exit codes are checked here.
 import {expect} from 'chai'
-import {createHash} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {readFile, readdir, stat} from 'node:fs/promises'
+import {readFile, readdir, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import {bindProject, deadPid, journalEntry, jsonOf, lockTarget, type Sandbox, useSandbox} from '../support/run-command.js'
@@ -64,6 +64,43 @@ describe('backupbot backup', function () {
     expect((await readdir(itemDir)).sort()).to.deep.equal(['data.1', 'data.2'])
     const created = async (version: string) => JSON.parse(await readFile(path.join(itemDir, version, 'manifest.json'), 'utf8')).created
     expect(await created('data.1') > (await created('data.2'))).to.equal(true)
+  })
+
+  it('applies the retention flags once the new version is complete, and says what it removed', async function () {
+    const dir = await bindProject(sb)
+    expect((await sb.run(['backup'], dir)).exitCode).to.equal(0)
+    const itemDir = path.join(dir, 'backups', 'app', 'bind_mounts', 'data')
+    const first = JSON.parse(await readFile(path.join(itemDir, 'data.1', 'manifest.json'), 'utf8')).created
+    // Both versions are made today: one per day keeps only the newest.
+    const preview = jsonOf(await sb.run(['backup', '--keep-daily', '1', '--dry-run', '--json'], dir))
+    expect(preview.items[0].wouldRemove).to.deep.equal([first])
+    const outcome = await sb.run(['backup', '--keep-daily', '1', '--json'], dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    expect(jsonOf(outcome).items[0].removed).to.deep.equal([first])
+    expect(outcome.stderr).to.contain('retention removed 1 older version(s)')
+    expect((await readdir(itemDir)).sort()).to.deep.equal(['data.1'])
+  })
+
+  it('keeps every older version when the new one is less than half the size of the one before, and flags it', async function () {
+    // Random bytes: gzip cannot shrink them, so the second version is far smaller.
+    const dir = await bindProject(sb, {'data/big.bin': randomBytes(100_000).toString('base64')})
+    expect((await sb.run(['backup'], dir)).exitCode).to.equal(0)
+    await rm(path.join(dir, 'data', 'big.bin'))
+    const outcome = await sb.run(['backup', '--keep', '1', '--json'], dir)
+    expect(outcome.exitCode).to.equal(0)
+    const [item] = jsonOf(outcome).items
+    expect(item.removed).to.equal(undefined)
+    expect(item.shrank.bytes).to.be.lessThan(item.shrank.previousBytes / 2)
+    expect(outcome.stderr).to.contain('less than half the size of the one before')
+    expect((await readdir(path.join(dir, 'backups', 'app', 'bind_mounts', 'data'))).sort()).to.deep.equal(['data.1', 'data.2'])
+  })
+
+  it('refuses a --keep-within it cannot read with exit 2, before touching anything', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--keep-within', '2w'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.contain('--keep-within "2w": unknown unit "w"')
+    expect(existsSync(path.join(dir, 'backups'))).to.equal(false)
   })
 
   it('plans the host directories with --dry-run --json and writes nothing', async function () {

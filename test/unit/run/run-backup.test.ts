@@ -176,7 +176,7 @@ describe('runBackup', function () {
     it('keeps only the newest versions', async function () {
       const item = located(target(), 'data', 'backup_plain')
       for (const text of ['one', 'two', 'three']) {
-        await runBackup(runInput(target(), [item], [scheme('backup_plain', writes(text))], {keep: 2}))
+        await runBackup(runInput(target(), [item], [scheme('backup_plain', writes(text))], {retention: {last: 2}}))
       }
       expect(await entries(item.itemDir)).to.deep.equal(['data.1', 'data.2'])
       expect(await readFile(join(item.itemDir, 'data.1', 'data.txt'), 'utf8')).to.equal('three')
@@ -192,7 +192,7 @@ describe('runBackup', function () {
         seenWhileWriting = (await entries(item.itemDir)).filter((n) => !n.startsWith('.'))
         out.end('three')
       })
-      await runBackup(runInput(target(), [item], [observing], {keep: 1}))
+      await runBackup(runInput(target(), [item], [observing], {retention: {last: 1}}))
       expect(seenWhileWriting).to.deep.equal(['data.1', 'data.2'])
       expect(await entries(item.itemDir)).to.deep.equal(['data.1'])
       expect(await readFile(join(item.itemDir, 'data.1', 'data.txt'), 'utf8')).to.equal('three')
@@ -201,7 +201,7 @@ describe('runBackup', function () {
       const failing = scheme('backup_plain', async () => {
         throw new Error('nope')
       })
-      const result = await runBackup(runInput(target(), [item], [failing], {keep: 1}))
+      const result = await runBackup(runInput(target(), [item], [failing], {retention: {last: 1}}))
       expect(result.items[0].status).to.equal('failed')
       expect(await entries(item.itemDir)).to.deep.equal(['data.1', 'data.2'])
     })

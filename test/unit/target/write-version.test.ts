@@ -20,7 +20,7 @@ describe('writeVersion', () => {
   const tmp = useTempDir()
   const itemDir = () => join(tmp(), 'db', 'bind_mounts', 'data')
   const write = (text: string, keep?: number) =>
-    writeVersion({itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: MANIFEST_SOURCE, keep, write: writing(text)})
+    writeVersion({itemDir: itemDir(), item: 'data', extension: '.tar.gz', manifest: MANIFEST_SOURCE, retention: keep === undefined ? undefined : {last: keep}, write: writing(text)})
   const content = (n: number) => readFile(join(itemDir(), `data.${n}`, 'data.tar.gz'), 'utf8')
 
   it('writes three versions as .1 .2 .3 with the newest first and correct manifests', async () => {
@@ -138,21 +138,23 @@ describe('writeVersion', () => {
     expect(info.file).to.equal(join(dir, '+srv+my%20data.1', '+srv+my%20data.tar.gz'))
     await expectRejection(writeVersion({itemDir: dir, item: 'a/b', extension: '', manifest: MANIFEST_SOURCE, write: writing('x')}), UsageError)
     await expectRejection(writeVersion({itemDir: dir, item: name, extension: '/../x', manifest: MANIFEST_SOURCE, write: writing('x')}), UsageError)
-    await expectRejection(writeVersion({itemDir: dir, item: name, extension: '', manifest: MANIFEST_SOURCE, keep: 0, write: writing('x')}), UsageError)
+    await expectRejection(writeVersion({itemDir: dir, item: name, extension: '', manifest: MANIFEST_SOURCE, retention: {last: -1}, write: writing('x')}), UsageError)
   })
 })
 
 describe('rotate and prune', () => {
   const tmp = useTempDir()
 
-  it('rotate renumbers gaps densely in order and prune keeps the newest by rank', async () => {
-    for (const n of [3, 7, 9]) {
+  it('rotate renumbers gaps densely in order, and prune keeps what the policy keeps and renumbers', async () => {
+    for (const [n, day] of [[3, 9], [7, 8], [9, 7]]) {
       await mkdir(join(tmp(), `item.${n}`))
       await writeFile(join(tmp(), `item.${n}`, 'mark'), String(n))
+      await writeFile(join(tmp(), `item.${n}`, 'manifest.json'), JSON.stringify({created: new Date(2024, 0, day!).toISOString(), file: 'x', bytes: 1, sha256: 'ab'}))
     }
-    await prune(tmp(), 'item', 2)
-    expect(await sortedEntries(tmp())).to.deep.equal(['item.3', 'item.7'])
     await rotate(tmp(), 'item')
+    expect(await sortedEntries(tmp())).to.deep.equal(['item.1', 'item.2', 'item.3'])
+    const pruned = await prune(tmp(), 'item', {last: 2})
+    expect(pruned.removed.map((v) => v.created)).to.deep.equal([new Date(2024, 0, 7).toISOString()])
     expect(await sortedEntries(tmp())).to.deep.equal(['item.1', 'item.2'])
     expect(await readFile(join(tmp(), 'item.1', 'mark'), 'utf8')).to.equal('3')
     expect(await readFile(join(tmp(), 'item.2', 'mark'), 'utf8')).to.equal('7')
