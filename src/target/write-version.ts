@@ -12,9 +12,9 @@ import {pipeline} from 'node:stream/promises'
 import type {Manifest} from '../scheme.js'
 import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
 import {checkExtension, checkStem, MANIFEST, scratchName} from './layout.js'
-import {type Pruned, prune, renameNoReplace, rotate} from './rotate.js'
-import {checkPolicy, type RetentionPolicy} from './retention.js'
 import {readVersion} from './list.js'
+import {checkPolicy, type RetentionPolicy} from './retention.js'
+import {type Pruned, prune, renameNoReplace, rotate} from './rotate.js'
 
 export interface VersionInfo {
   number: 1
