@@ -16,7 +16,7 @@ export const projectFlags = {
 }
 
 export const targetFlag = {
-  target: Flags.string({char: 't', summary: 'Root of the backup tree.', default: './backups'}),
+  target: Flags.string({char: 't', summary: 'Root of the backup tree.', default: './backups', env: 'BACKUPBOT_TARGET'}),
 }
 
 /** The scheme config, for the commands that plan items (backup, and restore, which re-plans them). */

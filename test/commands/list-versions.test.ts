@@ -43,6 +43,16 @@ describe('backupbot list-versions', function () {
     expect(jsonOf(outcome)).to.deep.equal({target, items: []})
   })
 
+  it('takes the target from BACKUPBOT_TARGET when --target is not given, as backup does', async function () {
+    const dir = await backedUpProject(sb)
+    const target = path.join(sb.dir, 'elsewhere')
+    expect((await sb.run(['backup'], dir, {BACKUPBOT_TARGET: target})).exitCode).to.equal(0)
+    expect(jsonOf(await sb.run(['list-versions', '--json'], dir, {BACKUPBOT_TARGET: target})).target).to.equal(target)
+    expect(jsonOf(await sb.run(['list-versions', '--json'], dir, {BACKUPBOT_TARGET: target})).items).to.have.length(1)
+    // --target wins over the environment.
+    expect(jsonOf(await sb.run(['list-versions', '--target', path.join(dir, 'backups'), '--json'], dir, {BACKUPBOT_TARGET: target})).target).to.equal(path.join(dir, 'backups'))
+  })
+
   it('lists only the service named', async function () {
     const dir = await backedUpProject(sb)
     expect(jsonOf(await sb.run(['list-versions', 'app', '--json'], dir)).items).to.have.length(1)
