@@ -1,10 +1,9 @@
 import {Args} from '@oclif/core'
-import path from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {targetFlag} from '../cli/flags.js'
 import {renderListing} from '../render/list-versions.js'
-import {listVersions} from '../target/list.js'
+import {listBackups} from '../run/list-versions.js'
 
 export default class ListVersions extends BaseCommand {
   static override summary = 'List every backed-up item with its versions: number, creation time, size and checksum.'
@@ -18,8 +17,8 @@ export default class ListVersions extends BaseCommand {
   async run() {
     const {args, flags} = await this.parse(ListVersions)
     this.useLogFlags(flags)
-    const items = await listVersions(path.resolve(flags.target), {service: args.service})
-    this.print(renderListing(items))
-    return {target: path.resolve(flags.target), items}
+    const result = await listBackups({target: flags.target, cwd: process.cwd(), service: args.service})
+    this.print(renderListing(result.items))
+    return result
   }
 }

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
-import path from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {targetFlag} from '../cli/flags.js'
 import {renderVerify} from '../render/verify.js'
+import {openStore} from '../run/open-store.js'
 import type {VerifyResult} from '../run/result.js'
 import {verifyBackups} from '../run/verify.js'
 
@@ -28,7 +28,7 @@ Exit codes: 0 every checked version is sound; 1 some version failed a check; 2 u
     const {args, flags} = await this.parse(Verify)
     const log = this.useLogFlags(flags)
     const result = await verifyBackups({
-      target: path.resolve(flags.target),
+      store: openStore(flags.target, process.cwd()),
       service: args.service,
       version: flags.all ? 'all' : flags.version,
       registry: await this.schemes(),

@@ -7,7 +7,8 @@ import {ConfigError, UsageError, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {BackupItem, DockerQueries, Logger, PlanContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
-import {checkExtension, encodeName, itemDirectory} from '../target/layout.js'
+import type {ItemKey} from '../store.js'
+import {checkExtension, encodeName} from '../target/layout.js'
 import {resolveDatabases} from './database-options.js'
 import {projectInfo, serviceInfo} from './plugin-view.js'
 import {type ContainerEnvironmentLookup, createResolver} from './references.js'
@@ -21,8 +22,8 @@ export interface PlanInput {
   registry: SchemeRegistry
   /** Only these services (empty: all). */
   services: string[]
-  /** Where this project's services' folders go. */
-  target: string
+  /** With `--discover`: the project's own place in the store (ItemKey.project). */
+  storeProject?: string
   log: Logger
   masker: SecretMasker
   containerEnvironment: ContainerEnvironmentLookup
@@ -31,12 +32,9 @@ export interface PlanInput {
   docker: DockerQueries
 }
 
-/** A scheme's planned item, located: its service, its scheme and its folder in the target. */
+/** A scheme's planned item, located: its service, its scheme and where its versions are in a store. */
 export interface LocatedItem extends BackupItem {
-  /** The item's folder, holding all its versions. */
-  itemDir: string
-  /** Safe file name stem of the item (`data+x`). */
-  fileStem: string
+  key: ItemKey
   /** Where it came from in the config (`db[2]`), for messages. */
   origin: string
 }
@@ -109,11 +107,13 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       } catch (error) {
         throw new ConfigError(file, origin, `${scheme.type} planned ${item.source} with a ${errorMessage(error)}`)
       }
-      const itemDir = itemDirectory(input.target, service.name, item.folder, item.name)
-      const earlier = seen.get(itemDir)
+      const key: ItemKey = {...(input.storeProject === undefined ? {} : {project: input.storeProject}), service: service.name, folder: item.folder, name: item.name}
+      // Distinct names may not share a place in a store (names are encoded the same way there).
+      const place = [service.name, item.folder, item.name].map(encodeName).join('/')
+      const earlier = seen.get(place)
       if (earlier) throw new ConfigError(file, origin, `backs up ${item.source} a second time (already by ${earlier})`, ['remove one of the two entries'])
-      seen.set(itemDir, origin)
-      items.push({...item, service: service.name, scheme: scheme.type, itemDir, fileStem: encodeName(item.name), origin})
+      seen.set(place, origin)
+      items.push({...item, service: service.name, scheme: scheme.type, key, origin})
     }
   }
   return {project: input.project, items}

@@ -1,8 +1,6 @@
 // Compose projects + scheme config + installed schemes -> one plan per project. Shared by backup
 // and restore, so that a restore finds exactly the items (and their resolved options) a backup
 // made. Reads only.
-import path from 'node:path'
-
 import {loadProjects, type ProjectSource} from '../config/compose/load-projects.js'
 import type {ProjectModel} from '../config/compose/model.js'
 import {readSchemeConfig} from '../config/scheme/read-config.js'
@@ -14,7 +12,6 @@ import {ConfigError, UsageError} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {DockerOps, DockerQueries, Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
-import {encodeName} from '../target/layout.js'
 import {engineLookups} from './engine-lookups.js'
 import {makePlan, type Plan} from './make-plan.js'
 
@@ -26,12 +23,12 @@ export interface PlanningOptions extends ProjectSource {
   masker: SecretMasker
 }
 
-export async function planProjects(options: PlanningOptions, target: string, engine: () => Engine, journal: StopJournal): Promise<Plan[]> {
+export async function planProjects(options: PlanningOptions, engine: () => Engine, journal: StopJournal): Promise<Plan[]> {
   const projects = await loadProjects(options, engine)
   for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
   const raw = await readSchemeConfig(options.config, options.cwd)
   const entries = raw && validateSchemeConfig(raw, options.registry)
-  // --discover: each project gets its own folder, keys and services need only match somewhere.
+  // --discover: each project gets its own place in the store, keys and services need only match somewhere.
   const discovered = options.discover
   if (raw && entries && discovered) checkKeysMatchSomewhere(raw.file, entries, projects)
   if (discovered) checkServicesExistSomewhere(options.services, projects)
@@ -44,7 +41,7 @@ export async function planProjects(options: PlanningOptions, target: string, eng
         config: raw && entries ? {file: raw.file, entries: discovered ? keysOf(entries, project) : entries} : undefined,
         registry: options.registry,
         services: discovered ? options.services.filter((s) => project.services[s]) : options.services,
-        target: discovered ? path.join(target, encodeName(project.name)) : target,
+        ...(discovered ? {storeProject: project.name} : {}),
         log: options.log,
         masker: options.masker,
         containerEnvironment: lookups.containerEnvironment,

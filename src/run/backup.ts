@@ -1,13 +1,12 @@
 // `backupbot backup` as a library call: load projects, validate the scheme config, plan every
 // item (all before touching anything), then either report the plan (dry run) or run it.
-import path from 'node:path'
-
 import {lazyEngine} from '../docker/engine.js'
 import type {Plan} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import {itemContext} from './item-context.js'
-import {checkPolicy, type RetentionPolicy} from '../target/retention.js'
-import {pruneWouldRemove} from '../target/rotate.js'
+import type {RetentionPolicy, Store} from '../store.js'
+import {checkPolicy} from '../target/retention.js'
+import {openStore} from './open-store.js'
 import type {Progress} from './progress.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
@@ -32,13 +31,13 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   // Before anything else: containers a killed run left stopped run again.
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
   if (options.retention) checkPolicy(options.retention)
-  const target = path.resolve(options.cwd, options.target)
-  const plans = await planProjects(options, target, engine, journal)
-  if (options.dryRun) return dryRunReport(plans, target, options.retention)
+  const store = openStore(options.target, options.cwd)
+  const plans = await planProjects(options, engine, journal)
+  if (options.dryRun) return dryRunReport(plans, store, options.retention)
   return runBackup({
     plans,
     registry: options.registry,
-    target,
+    store,
     retention: options.retention,
     masker: options.masker,
     version: options.version,
@@ -49,24 +48,24 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   })
 }
 
-async function dryRunReport(plans: Plan[], target: string, retention: RetentionPolicy | undefined): Promise<DryRunResult> {
+async function dryRunReport(plans: Plan[], store: Store, retention: RetentionPolicy | undefined): Promise<DryRunResult> {
   const items: DryRunResult['items'] = []
   for (const plan of plans) {
     for (const item of plan.items) {
       // As if the new version were written now and complete (retention never runs otherwise).
-      const wouldRemove = retention && (await pruneWouldRemove(item.itemDir, item.fileStem, retention)).map((v) => v.created!)
+      const wouldRemove = retention && (await store.wouldRemove(item.key, retention))
       items.push({
         project: plan.project.name,
         service: item.service,
         scheme: item.scheme,
         item: item.name,
         source: item.source,
-        folder: item.itemDir,
+        folder: store.where(item.key),
         stops: item.stops ?? [],
         ...(wouldRemove ? {wouldRemove} : {}),
       })
     }
   }
-  return {dryRun: true, target, items}
+  return {dryRun: true, target: store.location, items}
 }
 

@@ -1,19 +1,17 @@
 // `backupbot restore` as a library call. The items come from the same planning as a backup (so
 // a restore knows the original paths, volumes and credentials); each chosen version is checked
-// (checksum, then every archive entry) before its scheme puts it back. Under the target's lock,
+// (checksum, then every archive entry) before its scheme puts it back. Under the store's lock,
 // so that no backup rotates the versions while they are read.
-import {existsSync} from 'node:fs'
-import path from 'node:path'
-
 import {lazyEngine} from '../docker/engine.js'
 import {UsageError, errorMessage} from '../errors.js'
 import type {LocatedItem} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import type {RestoreOptions, RunContext} from '../scheme.js'
-import {readVersion} from '../target/list.js'
-import {acquireLock} from '../target/lock.js'
-import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
+import type {Store} from '../store.js'
+import {encodeName} from '../target/layout.js'
+import {checkStructure} from './artifacts.js'
 import {itemContext} from './item-context.js'
+import {openStore} from './open-store.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {RestoreItemResult, RestoreResult} from './result.js'
@@ -36,16 +34,16 @@ export async function restore(options: RestoreRequest): Promise<RestoreResult> {
   const engine = lazyEngine()
   const journal = new RestartJournal(options.journalDir)
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
-  const target = path.resolve(options.cwd, options.target)
-  const [plan] = await planProjects({...options, services: [options.service]}, target, engine, journal)
+  const store = openStore(options.target, options.cwd)
+  const [plan] = await planProjects({...options, services: [options.service]}, engine, journal)
   const items = chooseItems(plan.items, options)
-  const release = options.dryRun ? async () => {} : await acquireLock(target)
+  const release = options.dryRun ? async () => {} : await store.lock()
   const results: RestoreItemResult[] = []
   try {
     for (const item of items) {
       const {context, settled} = itemContext({engine, journal, project: plan.project, scheme: item.scheme, log: options.log, signal: options.signal})
       try {
-        results.push(await restoreItem(item, options, context))
+        results.push(await restoreItem(item, options, context, store))
       } finally {
         await settled()
       }
@@ -58,7 +56,7 @@ export async function restore(options: RestoreRequest): Promise<RestoreResult> {
 }
 
 function chooseItems(items: LocatedItem[], options: RestoreRequest): LocatedItem[] {
-  const chosen = options.item === undefined ? items : items.filter((i) => i.name === options.item || `${i.folder}/${i.name}` === options.item || i.fileStem === options.item)
+  const chosen = options.item === undefined ? items : items.filter((i) => i.name === options.item || `${i.folder}/${i.name}` === options.item || encodeName(i.name) === options.item)
   if (chosen.length === 0) {
     const known = items.map((i) => `${i.folder}/${i.name}`).join(', ') || 'none'
     throw new UsageError(`service ${options.service} has no backed-up item ${options.item ?? ''}`.trim(), [`its items: ${known}`])
@@ -69,19 +67,19 @@ function chooseItems(items: LocatedItem[], options: RestoreRequest): LocatedItem
   return chosen
 }
 
-async function restoreItem(item: LocatedItem, options: RestoreRequest, context: RunContext): Promise<RestoreItemResult> {
+async function restoreItem(item: LocatedItem, options: RestoreRequest, context: RunContext, store: Store): Promise<RestoreItemResult> {
   const base = {service: item.service, scheme: item.scheme, item: item.name, version: options.version, stopped: [] as string[], replaced: false}
   const {scheme} = options.registry.byType.get(item.scheme)!
   if (options.signal.aborted) return {...base, status: 'interrupted', error: 'not started: backupbot was interrupted'}
   try {
     if (!scheme.restore) throw new Error(`scheme ${item.scheme} cannot restore; restore ${item.source} by hand from the artifact`)
     if (options.to !== undefined && item.refuseRestoreTo !== undefined) throw new Error(item.refuseRestoreTo)
-    const dir = path.join(item.itemDir, `${item.fileStem}.${options.version}`)
-    if (!existsSync(dir)) throw new Error(`no version ${options.version} of ${item.folder}/${item.name} in ${item.itemDir} (see backupbot list-versions ${item.service})`)
-    const artifact = artifactOf(await readVersion(dir, options.version))
+    const version = await store.version(item.key, options.version)
+    if (!version) throw new Error(`no version ${options.version} of ${item.folder}/${item.name} in ${store.where(item.key)} (see backupbot list-versions ${item.service})`)
+    const artifact = store.open(version)
     Object.assign(base, {file: artifact.file})
     // Nothing is touched unless the artifact is the one that was written, and sound.
-    await checkChecksum(artifact)
+    await store.checkIntegrity(artifact)
     await checkStructure(artifact, {devices: options.devices && process.getuid?.() === 0})
     const schemeOptions: RestoreOptions = {to: options.to, force: options.force, dryRun: options.dryRun, devices: options.devices}
     const report = await scheme.restore(context, item, artifact, schemeOptions)

@@ -7,9 +7,7 @@ import type {SecretMasker} from '../log/secrets.js'
 import type {LocatedItem, Plan} from '../plan/make-plan.js'
 import type {Logger, RunContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
-import {acquireLock} from '../target/lock.js'
-import type {RetentionPolicy} from '../target/retention.js'
-import {type VersionInfo, writeVersion} from '../target/write-version.js'
+import type {RetentionPolicy, Store, WrittenVersion} from '../store.js'
 import {storedExtension, writeCompressed} from './compress.js'
 import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
@@ -19,8 +17,8 @@ import type {BackupResult, ItemResult} from './result.js'
 export interface RunInput {
   plans: Plan[]
   registry: SchemeRegistry
-  /** Root of the backup tree; the lock lives here. */
-  target: string
+  /** Where the new versions go; its lock is held for the whole run. */
+  store: Store
   /** Which older versions to remove once an item's new version is complete. */
   retention?: RetentionPolicy
   /** The run context for one item; `onDowntime` gets the seconds its containers were stopped. */
@@ -34,7 +32,7 @@ export interface RunInput {
 }
 
 export async function runBackup(input: RunInput): Promise<BackupResult> {
-  const release = await acquireLock(input.target)
+  const release = await input.store.lock()
   const items: ItemResult[] = []
   try {
     for (const plan of input.plans) {
@@ -44,7 +42,7 @@ export async function runBackup(input: RunInput): Promise<BackupResult> {
     await release()
   }
   const ok = items.every((i) => i.status === 'ok') && (input.recovery?.ok ?? true)
-  return {ok, target: input.target, items, ...(input.recovery ? {recovery: input.recovery} : {})}
+  return {ok, target: input.store.location, items, ...(input.recovery ? {recovery: input.recovery} : {})}
 }
 
 async function runItem(input: RunInput, plan: Plan, item: LocatedItem): Promise<ItemResult> {
@@ -70,16 +68,19 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
   try {
     const {scheme} = input.registry.byType.get(item.scheme)!
     const shown = input.progress?.start(`${item.service}: ${item.folder}/${item.name}`)
-    const version = await writeVersion({
-      itemDir: item.itemDir,
-      item: item.fileStem,
-      extension: storedExtension(item),
-      retention: input.retention,
-      manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
-      write: (out) =>
-        withAbort(context.signal, out, () => (item.compress ? writeCompressed(out, (data) => scheme.backup(context, item, data)) : scheme.backup(context, item, out))),
-      onBytes: shown?.update,
-    }).finally(() => shown?.done())
+    const compress = item.compress && input.store.wantsCompressed
+    const version = await input.store
+      .write(
+        item.key,
+        {
+          extension: compress ? storedExtension(item) : item.extension,
+          manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
+          retention: input.retention,
+          onBytes: shown?.update,
+        },
+        (out) => withAbort(context.signal, out, () => (compress ? writeCompressed(out, (data) => scheme.backup(context, item, data)) : scheme.backup(context, item, out))),
+      )
+      .finally(() => shown?.done())
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${version.bytes} bytes in ${seconds()} s -> ${version.file}`)
     return {...base, file: version.file, bytes: version.bytes, sha256: version.sha256, seconds: seconds(), ...retained(context.log, item, version), status: 'ok'}
   } catch (error) {
@@ -91,17 +92,17 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
 }
 
 /** What retention did to an item's older versions, logged and for its result. */
-function retained(log: Logger, item: LocatedItem, version: VersionInfo): Pick<ItemResult, 'removed' | 'shrank'> {
+function retained(log: Logger, item: LocatedItem, version: WrittenVersion): Pick<ItemResult, 'removed' | 'shrank'> {
   const what = `${item.service}: ${item.folder}/${item.name}`
   if (version.shrank) {
     log.warn(`${what}: the new version (${version.bytes} bytes) is less than half the size of the one before (${version.shrank.previousBytes} bytes): kept, but no older version was removed; check it`)
     return {shrank: {bytes: version.bytes, previousBytes: version.shrank.previousBytes}}
   }
-  const {removed, undated} = version.pruned
+  const {removed, undated} = version
   if (undated.length > 0) log.warn(`${what}: versions ${undated.map((n) => `.${n}`).join(', ')} have no readable creation time: kept by retention`)
   if (removed.length === 0) return {}
-  log.info(`${what}: retention removed ${removed.length} older version(s), created ${removed.map((r) => r.created).join(', ')}`)
-  return {removed: removed.map((r) => r.created!)}
+  log.info(`${what}: retention removed ${removed.length} older version(s), created ${removed.join(', ')}`)
+  return {removed}
 }
 
 /** An interrupt destroys the artifact stream, whatever the scheme does, so nothing half-written is kept. */

@@ -4,12 +4,12 @@
 import {errorMessage} from '../errors.js'
 import type {Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
-import {listVersions, type ItemListing, type VersionListing} from '../target/list.js'
-import {artifactOf, checkChecksum, checkStructure} from './artifacts.js'
+import type {ItemListing, Store, VersionListing} from '../store.js'
+import {checkStructure} from './artifacts.js'
 import type {VerifyItemResult, VerifyResult} from './result.js'
 
 export interface VerifyRequest {
-  target: string
+  store: Store
   service?: string
   /** One version number (default 1), or every version. */
   version: number | 'all'
@@ -19,7 +19,7 @@ export interface VerifyRequest {
 
 export async function verifyBackups(options: VerifyRequest): Promise<VerifyResult> {
   const items: VerifyItemResult[] = []
-  for (const listing of await listVersions(options.target, {service: options.service})) {
+  for (const listing of await options.store.list({service: options.service})) {
     const versions = options.version === 'all' ? listing.versions : listing.versions.filter((v) => v.number === options.version)
     if (versions.length === 0) {
       const which = options.version === 'all' ? 'no versions' : `no version ${options.version}`
@@ -28,7 +28,7 @@ export async function verifyBackups(options: VerifyRequest): Promise<VerifyResul
     }
     for (const version of versions) items.push(await verifyVersion(listing, version, options))
   }
-  return {ok: items.every((i) => i.status === 'ok'), target: options.target, items}
+  return {ok: items.every((i) => i.status === 'ok'), target: options.store.location, items}
 }
 
 async function verifyVersion(listing: ItemListing, version: VersionListing, options: VerifyRequest): Promise<VerifyItemResult> {
@@ -36,8 +36,8 @@ async function verifyVersion(listing: ItemListing, version: VersionListing, opti
   const result = {...names(listing), version: version.number, ...(version.file ? {file: version.file} : {}), checks}
   try {
     if (listing.error) throw new Error(listing.error)
-    const artifact = artifactOf(version)
-    await checkChecksum(artifact)
+    const artifact = options.store.open(version)
+    await options.store.checkIntegrity(artifact)
     checks.push('sha256')
     checks.push(...(await checkStructure(artifact, {devices: true})))
     const schemeType = artifact.manifest.scheme

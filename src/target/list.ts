@@ -5,34 +5,11 @@ import {readFile, readdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {Manifest} from '../scheme.js'
+import type {ItemListing, VersionListing} from '../store.js'
 import {decodeName, encodeName, MANIFEST} from './layout.js'
 import {scanVersions} from './versions.js'
 
-export interface VersionListing {
-  number: number
-  dir: string
-  created?: string
-  bytes?: number
-  sha256?: string
-  /** Full path of the artifact (the manifest's `file` inside `dir`). */
-  file?: string
-  /** The whole manifest as recorded, when it could be read (`error` names a core field it lacks). */
-  manifest?: Manifest
-  /** Why the manifest could not be used; the other fields may then be missing. */
-  error?: string
-}
-
-export interface ItemListing {
-  /** Decoded names (the raw folder name when it is not one backupbot writes: see `error`). */
-  service: string
-  folder: string
-  item: string
-  dir: string
-  /** Oldest last (highest number). */
-  versions: VersionListing[]
-  /** Set when a folder name on the path is not an encoded name (not written by backupbot). */
-  error?: string
-}
+export type {ItemListing, VersionListing} from '../store.js'
 
 /** Lists `<target>/<service>/<folder>/<item>/` and their versions. [] if target does not exist. */
 export async function listVersions(target: string, filter: {service?: string} = {}): Promise<ItemListing[]> {

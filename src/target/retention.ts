@@ -21,21 +21,9 @@
 // same when the backup and the pruning run on one host. backupbot's manifests record UTC
 // (`created` from toISOString), so the local time is the only one there is.
 import {UsageError} from '../errors.js'
+import type {RetentionPolicy} from '../store.js'
 
-/** Counts are whole numbers; 0 or absent turns a rule off. All rules off keeps everything. */
-export interface RetentionPolicy {
-  /** The n newest versions (today's `--keep N`). */
-  last?: number
-  /** The newest version of each of the n most recent hours that have a version. */
-  hourly?: number
-  daily?: number
-  /** ISO weeks, Monday to Sunday. */
-  weekly?: number
-  monthly?: number
-  yearly?: number
-  /** Every version made within this duration (`1y5m7d2h`) before the newest version. */
-  within?: string
-}
+export type {RetentionPolicy} from '../store.js'
 
 /** restic's `--keep-within` duration: calendar years, months and days, then hours. */
 export interface Duration {

@@ -10,6 +10,7 @@ import {Transform, type TransformCallback, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
 import type {Manifest} from '../scheme.js'
+import type {ManifestSource} from '../store.js'
 import {fsyncDir, fsyncFile} from '../system/fs-sync.js'
 import {checkExtension, checkStem, MANIFEST, scratchName} from './layout.js'
 import {readVersion} from './list.js'
@@ -49,8 +50,7 @@ export interface WriteVersionOptions {
   onBytes?: (total: number) => void
 }
 
-/** The manifest fields the caller gives; writeVersion adds the rest. */
-export type ManifestSource = Pick<Manifest, 'project' | 'service' | 'scheme' | 'item' | 'source' | 'backupbot'>
+
 
 
 /** Passes bytes through unchanged while hashing and counting them. */

@@ -9,7 +9,7 @@ import type {LocatedItem, Plan} from '../../src/plan/make-plan.js'
 import type {ItemContext} from '../../src/run/item-context.js'
 import type {RunInput} from '../../src/run/run-backup.js'
 import type {BackupItem, PlannedItem, RunContext, SchemeDefinition} from '../../src/scheme.js'
-import {encodeName, itemDirectory} from '../../src/target/layout.js'
+import {LocalStore} from '../../src/target/local-store.js'
 import {type FakeRunOptions, fakeRunContext} from '../../src/testing/index.js'
 import {SecretMasker, project, registry, service} from './fakes.js'
 
@@ -47,17 +47,11 @@ export const writes =
     out.end()
   }
 
-/** A located item of service `db` in `target`, as makePlan would give it. */
-export function located(target: string, name: string, schemeType: string, extra: Partial<PlannedItem> = {}): LocatedItem {
+/** A located item of service `db`, as makePlan would give it, and (for the tests) its folder in the local tree at `target`. */
+export function located(target: string, name: string, schemeType: string, extra: Partial<PlannedItem> = {}): LocatedItem & {itemDir: string} {
   const planned: PlannedItem = {folder: 'things', name, source: `source of ${name}`, extension: '.txt', compress: false, data: {}, ...extra}
-  return {
-    ...planned,
-    service: 'db',
-    scheme: schemeType,
-    itemDir: itemDirectory(target, 'db', planned.folder, planned.name),
-    fileStem: encodeName(planned.name),
-    origin: 'db[0]',
-  }
+  const key = {service: 'db', folder: planned.folder, name: planned.name}
+  return {...planned, service: 'db', scheme: schemeType, key, origin: 'db[0]', itemDir: new LocalStore(target).where(key)}
 }
 
 export function planOf(items: LocatedItem[]): Plan {
@@ -92,7 +86,7 @@ export function contexts(
 }
 
 export function runInput(target: string, items: LocatedItem[], schemes: SchemeDefinition<any, any>[], extra: Partial<RunInput> = {}): RunInput {
-  return {plans: [planOf(items)], registry: registry(...schemes), target, context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
+  return {plans: [planOf(items)], registry: registry(...schemes), store: new LocalStore(target), context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
 }
 
 /** Resolves once `open()` is called; for holding a fake scheme in the middle of its work. */

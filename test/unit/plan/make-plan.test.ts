@@ -24,7 +24,6 @@ function input(extra: Partial<PlanInput> = {}): PlanInput {
     project: project([service('web', {containerName: 'web-1'}), service('db', {environment: {PW: 's3cret'}})]),
     registry: registry(echoScheme),
     services: [],
-    target: '/backups',
     log: quietLogger(),
     masker: new SecretMasker(),
     containerEnvironment: async () => undefined,
@@ -41,7 +40,7 @@ describe('planning a backup', function () {
   it('uses every scheme default for every service without a scheme config', async function () {
     const plan = await makePlan(input())
     expect(plan.items.map((i) => `${i.service}:${i.name}`)).to.deep.equal(['web:default', 'db:default'])
-    expect(plan.items[0].itemDir).to.equal('/backups/web/echo/default')
+    expect(plan.items[0].key).to.deep.equal({service: 'web', folder: 'echo', name: 'default'})
   })
 
   it('matches config keys by service name, container_name, or engine container name', async function () {

@@ -5,10 +5,11 @@ import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
-import type {LocatedItem} from '../../../src/plan/make-plan.js'
 import {runBackup} from '../../../src/run/run-backup.js'
 import {verifyBackups, type VerifyRequest} from '../../../src/run/verify.js'
 import type {Manifest, SchemeDefinition, TarSummary} from '../../../src/scheme.js'
+import {encodeName} from '../../../src/target/layout.js'
+import {LocalStore} from '../../../src/target/local-store.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
 import {rawTar} from '../../support/tar.js'
@@ -54,9 +55,11 @@ function fakeScheme(options: {fail?: string} = {}) {
   return {definition, calls}
 }
 
+type Located = ReturnType<typeof located>
+
 describe('verifyBackups', function () {
   const target = useTempDir('backupbot-verify-')
-  let items: {files: LocatedItem; dump: LocatedItem; plain: LocatedItem}
+  let items: {files: Located; dump: Located; plain: Located}
 
   beforeEach(async function () {
     items = {
@@ -70,10 +73,10 @@ describe('verifyBackups', function () {
 
   function request(schemes: SchemeDefinition<any, any>[], extra: Partial<VerifyRequest> = {}) {
     const log = recordingLogger()
-    return {log, request: {target: target(), version: 1, registry: registry(...schemes), log, ...extra} as VerifyRequest}
+    return {log, request: {store: new LocalStore(target()), version: 1, registry: registry(...schemes), log, ...extra} as VerifyRequest}
   }
 
-  const artifact = (item: LocatedItem, n = 1) => join(item.itemDir, `${item.fileStem}.${n}`, `${item.fileStem}${item.compress ? `${item.extension}.gz` : item.extension}`)
+  const artifact = (item: Located, n = 1) => join(item.itemDir, `${encodeName(item.name)}.${n}`, `${encodeName(item.name)}${item.compress ? `${item.extension}.gz` : item.extension}`)
 
   it('reports the sha256, gzip, tar and content checks of sound versions', async function () {
     const {definition} = fakeScheme()

@@ -1,0 +1,119 @@
+// The store contract: where versions of items live. The local folder tree (src/target/) is one
+// store; a restic repository is to be another. Types only, like the scheme contract beside it:
+// the core reads an item once and hands its stream to a store, which writes it atomically
+// (nothing is left of a failed or interrupted write), lists items and versions, opens a version
+// for restore and verify, applies a retention policy and holds a lock.
+import type {Writable} from 'node:stream'
+
+import type {Manifest, StoredArtifact} from './scheme.js'
+
+/** Where an item's versions are, in any store. */
+export interface ItemKey {
+  /** With `--discover`, the compose project the item belongs to (each gets its own place). */
+  project?: string
+  service: string
+  /** The scheme's folder (`bind_mounts`, `mysql`). */
+  folder: string
+  /** The item's name (`all-databases`, a volume, a host path relative to the project). */
+  name: string
+}
+
+/** Which older versions to keep (restic forget's rules; src/target/retention.ts). */
+export interface RetentionPolicy {
+  /** The n newest versions (`--keep N`). Counts are whole numbers; 0 or absent turns a rule off. */
+  last?: number
+  /** The newest version of each of the n most recent hours that have a version. */
+  hourly?: number
+  daily?: number
+  /** ISO weeks, Monday to Sunday. */
+  weekly?: number
+  monthly?: number
+  yearly?: number
+  /** Every version made within this duration (`1y5m7d2h`) before the newest version. */
+  within?: string
+}
+
+/** The manifest fields the core gives a new version; the store adds file, bytes, sha256, created. */
+export type ManifestSource = Pick<Manifest, 'project' | 'service' | 'scheme' | 'item' | 'source' | 'backupbot'>
+
+export interface NewVersion {
+  /** The stored file's extension (`.tar.gz` when the core compressed the data for this store). */
+  extension: string
+  manifest: ManifestSource
+  /** Which older versions to remove once this one is complete. Unset: keep all. */
+  retention?: RetentionPolicy
+  /** Told the bytes written so far (a progress display). */
+  onBytes?: (total: number) => void
+}
+
+export interface WrittenVersion {
+  /** Where the new version is (a file path, a snapshot). */
+  file: string
+  bytes: number
+  sha256: string
+  /** ISO time at which writing started. */
+  created: string
+  /** Creation times of the older versions retention removed. */
+  removed: string[]
+  /** Set when the new version is less than half the size of the one before: nothing was removed then. */
+  shrank?: {previousBytes: number}
+  /** Versions retention kept because it could not date them. */
+  undated: number[]
+}
+
+export interface VersionListing {
+  /** 1 = newest. */
+  number: number
+  /** Where the version is (its folder in the local tree). */
+  dir: string
+  created?: string
+  bytes?: number
+  sha256?: string
+  /** Where its artifact is. */
+  file?: string
+  /** The manifest as recorded, when it could be read (`error` names a core field it lacks). */
+  manifest?: Manifest
+  /** Why the version cannot be used; the other fields may then be missing. */
+  error?: string
+}
+
+export interface ItemListing {
+  service: string
+  folder: string
+  item: string
+  /** Where the item's versions are. */
+  dir: string
+  /** Newest first. */
+  versions: VersionListing[]
+  /** Set when the item's place was not written by backupbot. */
+  error?: string
+}
+
+export interface Store {
+  /** The store as the user named it, resolved (an absolute path for the local tree). */
+  readonly location: string
+  /**
+   * Whether the core compresses what it writes here (a plain folder); false for a store that
+   * compresses and deduplicates itself, which must get the data as it is.
+   */
+  readonly wantsCompressed: boolean
+  /** Held for a whole run; throws LockedError (exit 3) when another run holds it. */
+  lock(): Promise<() => Promise<void>>
+  /** Where an item's versions are, for messages and `--dry-run`. */
+  where(key: ItemKey): string
+  /**
+   * Writes a new version from what `write` puts into its stream, atomically: it becomes a
+   * version only if `write` resolves; then retention runs.
+   */
+  write(key: ItemKey, version: NewVersion, write: (out: Writable) => Promise<void>): Promise<WrittenVersion>
+  /** Creation times of the versions retention would remove if a version were written now. */
+  wouldRemove(key: ItemKey, policy: RetentionPolicy): Promise<string[]>
+  /** Every item (of one service), with its versions. */
+  list(filter?: {service?: string}): Promise<ItemListing[]>
+  /** One version of an item, or undefined when there is none with that number. */
+  version(key: ItemKey, number: number): Promise<VersionListing | undefined>
+  /** A listed version, to read; throws when it is unusable (see VersionListing.error). */
+  open(version: VersionListing): StoredArtifact
+  /** Throws unless the stored artifact is exactly what was written (its recorded sha256 and size). */
+  checkIntegrity(artifact: StoredArtifact): Promise<void>
+}
