@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Prepare a machine for backupbot's integration tests. Idempotent: safe to re-run.
 #
-#   1. installs docker.io, docker-compose (v1), busybox-static, mmdebstrap, zstd when missing
-#      (Debian 12, as root, non-interactive: `apt-get update` runs once, only if needed);
+#   1. installs docker.io, docker-compose (v1), busybox-static, mmdebstrap, zstd, and for the
+#      restic backends of test/support/restic-servers.ts restic, rclone (`rclone serve restic`),
+#      openssh-server (sshd for SFTP) and openssl (s3rver's certificate), when missing (Debian 12, as root, non-interactive:
+#      `apt-get update` runs once, only if needed). No server is started for restic: the tests
+#      start their own on 127.0.0.1 and stop them;
 #   2. starts dockerd when `docker info` fails (log: /var/log/dockerd.log);
 #   3. builds the local test images, skipping those already present and up to date
 #      (each carries a `backupbot.test.recipe` label; a changed recipe, e.g. an edited
@@ -83,11 +86,16 @@ busybox_static_ok() {
 	dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' &&
 		[ -x /bin/busybox ]
 }
+# sshd and the sftp-server it runs for SFTP clients (openssh-server depends on openssh-sftp-server
+# and openssh-client, which brings ssh, the command restic runs to reach an sftp: repository).
+sshd_ok() { [ -x /usr/sbin/sshd ] && [ -x /usr/lib/openssh/sftp-server ] && command -v ssh >/dev/null 2>&1; }
+COMMANDS=(docker dockerd docker-compose mmdebstrap zstd restic rclone openssl)
 missing=()
-for cmd in docker dockerd docker-compose mmdebstrap zstd; do
+for cmd in "${COMMANDS[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 busybox_static_ok || missing+=(busybox-static)
+sshd_ok || missing+=(openssh-server)
 
 if [ "${#missing[@]}" -gt 0 ]; then
 	is_root || die "missing: ${missing[*]}; run this script as root to install them"
@@ -95,8 +103,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	log "missing: ${missing[*]}; installing packages (apt log: $APT_LOG)"
 	export DEBIAN_FRONTEND=noninteractive
 	apt_opts=(-q -o DPkg::Lock::Timeout=600)
-	# Keep docker.io's postinst from starting the engine through its init script (that start
-	# can fail without systemd and fail the install): this script starts dockerd itself.
+	# Keep the postinsts of docker.io and openssh-server from starting dockerd / sshd through
+	# their init scripts (that start can fail without systemd and fail the install; and no sshd
+	# may listen on port 22): this script starts dockerd itself, the tests start their own sshd.
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d
@@ -107,7 +116,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		die "apt-get update failed"
 	fi
 	if ! apt-get "${apt_opts[@]}" install -y docker.io docker-compose busybox-static mmdebstrap zstd \
-		</dev/null >>"$APT_LOG" 2>&1; then
+		restic rclone openssh-server openssl </dev/null >>"$APT_LOG" 2>&1; then
 		show_tail "$APT_LOG"
 		die "apt-get install failed"
 	fi
@@ -116,13 +125,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		POLICY_RC_CREATED=
 	fi
 	hash -r
-	for cmd in docker dockerd docker-compose mmdebstrap zstd; do
+	for cmd in "${COMMANDS[@]}"; do
 		command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after apt-get install"
 	done
 	busybox_static_ok || die "busybox-static still missing after apt-get install"
+	sshd_ok || die "sshd (/usr/sbin/sshd, /usr/lib/openssh/sftp-server, ssh) still missing after apt-get install"
 	log "packages installed"
 else
-	log "packages present: docker dockerd docker-compose mmdebstrap busybox-static zstd"
+	log "packages present: ${COMMANDS[*]} busybox-static openssh-server"
 fi
 
 # ---------------------------------------------------------------- 2. engine
