@@ -15,6 +15,17 @@ export const projectFlags = {
   discover: Flags.boolean({summary: 'Every compose project that has containers on the Docker engine, found through the Compose labels.'}),
 }
 
+/** backup's targets: one or more (each item is read once and written to all). */
+export const targetsFlag = {
+  target: Flags.string({
+    char: 't',
+    summary: 'Root of a backup tree to write to; repeat to write every item to several (each item is read once).',
+    default: ['./backups'],
+    multiple: true,
+    env: 'BACKUPBOT_TARGET',
+  }),
+}
+
 export const targetFlag = {
   target: Flags.string({char: 't', summary: 'Root of the backup tree.', default: './backups', env: 'BACKUPBOT_TARGET'}),
 }

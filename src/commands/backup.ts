@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetFlag} from '../cli/flags.js'
+import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetsFlag} from '../cli/flags.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
 import {backup} from '../run/backup.js'
@@ -26,7 +26,7 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
   static override strict = false
   static override flags = {
     ...projectFlags,
-    ...targetFlag,
+    ...targetsFlag,
     ...configFlag,
     ...retentionFlags,
     'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
@@ -37,7 +37,8 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
     this.useLogFlags(flags)
     const request = {
       ...(await this.planning(flags, argv as string[])),
-      target: flags.target,
+      // oclif hands a multiple flag's value from its env variable over as a plain string.
+      targets: ([] as string[]).concat(flags.target),
       retention: retentionPolicy(flags),
       dryRun: flags['dry-run'],
       version: this.config.version,

@@ -1,11 +1,12 @@
 // `backupbot backup` as a library call: load projects, validate the scheme config, plan every
 // item (all before touching anything), then either report the plan (dry run) or run it.
 import {lazyEngine} from '../docker/engine.js'
+import {UsageError} from '../errors.js'
 import type {Plan} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
-import {itemContext} from './item-context.js'
 import type {RetentionPolicy, Store} from '../store.js'
 import {checkPolicy} from '../target/retention.js'
+import {itemContext} from './item-context.js'
 import {openStore} from './open-store.js'
 import type {Progress} from './progress.js'
 import {recoverFirst} from './recover.js'
@@ -14,7 +15,8 @@ import type {BackupResult, DryRunResult} from './result.js'
 import {runBackup} from './run-backup.js'
 
 export interface BackupRequest extends PlanningOptions {
-  target: string
+  /** Where to write: each item is read once and written to every one of them. */
+  targets: string[]
   /** Which older versions to remove once an item's new version is complete (restic forget's rules). */
   retention?: RetentionPolicy
   dryRun: boolean
@@ -31,13 +33,18 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   // Before anything else: containers a killed run left stopped run again.
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
   if (options.retention) checkPolicy(options.retention)
-  const store = openStore(options.target, options.cwd)
+  if (options.targets.length === 0) throw new UsageError('give at least one --target')
+  const stores = options.targets.map((target) => openStore(target, options.cwd))
+  const locations = stores.map((s) => s.location)
+  const twice = locations.find((l, i) => locations.indexOf(l) !== i)
+  if (twice) throw new UsageError(`--target ${twice} is given twice`)
   const plans = await planProjects(options, engine, journal)
-  if (options.dryRun) return dryRunReport(plans, store, options.retention)
+  // --dry-run shows the first target's view.
+  if (options.dryRun) return dryRunReport(plans, stores[0]!, options.retention)
   return runBackup({
     plans,
     registry: options.registry,
-    store,
+    stores,
     retention: options.retention,
     masker: options.masker,
     version: options.version,

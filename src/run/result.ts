@@ -24,13 +24,29 @@ export interface ItemResult {
    * it is kept, and retention removed nothing of this item in this run.
    */
   shrank?: {bytes: number; previousBytes: number}
+  /** With several targets: each store's part (the item is ok only when every store has it). */
+  stores?: StoreItemResult[]
   status: ItemStatus
+  error?: string
+}
+
+/** One store's part of an item (`backup --target A --target B`). */
+export interface StoreItemResult {
+  target: string
+  status: 'ok' | 'failed'
+  file?: string
+  bytes?: number
+  sha256?: string
+  removed?: string[]
+  shrank?: {bytes: number; previousBytes: number}
   error?: string
 }
 
 export interface BackupResult {
   ok: boolean
+  /** The first target; with several, `targets` lists them all. */
   target: string
+  targets?: string[]
   items: ItemResult[]
   /** Containers a killed earlier run had left stopped, started before this run (only when there were any). */
   recovery?: RecoveryResult

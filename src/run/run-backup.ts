@@ -9,16 +9,17 @@ import type {Logger, RunContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import type {RetentionPolicy, Store, WrittenVersion} from '../store.js'
 import {storedExtension, writeCompressed} from './compress.js'
+import {fanOut} from './fan-out.js'
 import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
 import type {RecoveryResult} from './recover.js'
-import type {BackupResult, ItemResult} from './result.js'
+import type {BackupResult, ItemResult, StoreItemResult} from './result.js'
 
 export interface RunInput {
   plans: Plan[]
   registry: SchemeRegistry
-  /** Where the new versions go; its lock is held for the whole run. */
-  store: Store
+  /** Where the new versions go (each item is read once and written to all); their locks are held for the whole run. */
+  stores: Store[]
   /** Which older versions to remove once an item's new version is complete. */
   retention?: RetentionPolicy
   /** The run context for one item; `onDowntime` gets the seconds its containers were stopped. */
@@ -32,17 +33,19 @@ export interface RunInput {
 }
 
 export async function runBackup(input: RunInput): Promise<BackupResult> {
-  const release = await input.store.lock()
+  const releases: Array<() => Promise<void>> = []
   const items: ItemResult[] = []
   try {
+    for (const store of input.stores) releases.push(await store.lock())
     for (const plan of input.plans) {
       for (const item of plan.items) items.push(await runItem(input, plan, item))
     }
   } finally {
-    await release()
+    for (const release of releases.reverse()) await release()
   }
   const ok = items.every((i) => i.status === 'ok') && (input.recovery?.ok ?? true)
-  return {ok, target: input.store.location, items, ...(input.recovery ? {recovery: input.recovery} : {})}
+  const targets = input.stores.map((s) => s.location)
+  return {ok, target: targets[0]!, ...(targets.length > 1 ? {targets} : {}), items, ...(input.recovery ? {recovery: input.recovery} : {})}
 }
 
 async function runItem(input: RunInput, plan: Plan, item: LocatedItem): Promise<ItemResult> {
@@ -59,36 +62,49 @@ async function runItem(input: RunInput, plan: Plan, item: LocatedItem): Promise<
 }
 
 async function writeItem(input: RunInput, context: RunContext, project: string, item: LocatedItem): Promise<ItemResult> {
-  const {masker} = input
   const started = process.hrtime.bigint()
   const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3
   const base = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source}
   if (context.signal.aborted) return {...base, seconds: 0, status: 'interrupted', error: 'not started: backupbot was interrupted'}
   context.log.info(`${item.service}: ${item.folder}/${item.name} <- ${item.source}`)
+  const {scheme} = input.registry.byType.get(item.scheme)!
+  const shown = input.progress?.start(`${item.service}: ${item.folder}/${item.name}`)
+  const manifest = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version}
+  let outcomes: Array<PromiseSettledResult<WrittenVersion>>
   try {
-    const {scheme} = input.registry.byType.get(item.scheme)!
-    const shown = input.progress?.start(`${item.service}: ${item.folder}/${item.name}`)
-    const compress = item.compress && input.store.wantsCompressed
-    const version = await input.store
-      .write(
-        item.key,
-        {
-          extension: compress ? storedExtension(item) : item.extension,
-          manifest: {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version},
-          retention: input.retention,
-          onBytes: shown?.update,
-        },
-        (out) => withAbort(context.signal, out, () => (compress ? writeCompressed(out, (data) => scheme.backup(context, item, data)) : scheme.backup(context, item, out))),
-      )
-      .finally(() => shown?.done())
-    context.log.info(`${item.service}: ${item.folder}/${item.name}: ${version.bytes} bytes in ${seconds()} s -> ${version.file}`)
-    return {...base, file: version.file, bytes: version.bytes, sha256: version.sha256, seconds: seconds(), ...retained(context.log, item, version), status: 'ok'}
-  } catch (error) {
-    const message = masker.mask(errorMessage(error))
-    const status = context.signal.aborted ? 'interrupted' : 'failed'
-    context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${message}`)
-    return {...base, seconds: seconds(), status, error: message}
+    outcomes = await fanOut(
+      input.stores.map((store, i) => (sink) => {
+        // A store that compresses itself (restic) gets the data as the scheme wrote it.
+        const compress = item.compress && store.wantsCompressed
+        const version = {extension: compress ? storedExtension(item) : item.extension, manifest, retention: input.retention, onBytes: i === 0 ? shown?.update : undefined}
+        return store.write(item.key, version, (out) => (compress ? writeCompressed(out, sink) : sink(out)))
+      }),
+      (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
+    )
+  } finally {
+    shown?.done()
   }
+  const stores = outcomes.map((outcome, i) => storeResult(input, context.log, item, input.stores[i]!, outcome))
+  const [first] = stores
+  const failed = stores.filter((s) => s.status === 'failed')
+  const status = failed.length === 0 ? 'ok' : context.signal.aborted ? 'interrupted' : 'failed'
+  const {target: _target, status: _status, ...primary} = first!
+  const result: ItemResult = {...base, ...primary, seconds: seconds(), ...(stores.length > 1 ? {stores} : {}), status}
+  if (status === 'ok') {
+    context.log.info(`${item.service}: ${item.folder}/${item.name}: ${first!.bytes} bytes in ${seconds()} s -> ${stores.map((s) => s.file).join(', ')}`)
+    return result
+  }
+  // One message for the item: the error itself, or which stores lack the new version and why.
+  const error = stores.length === 1 ? first!.error! : failed.map((s) => `${s.target}: ${s.error}`).join('; ')
+  context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${error}`)
+  return {...result, error}
+}
+
+/** One store's part of an item's result (what it wrote, what retention did there, or why it has no new version). */
+function storeResult(input: RunInput, log: Logger, item: LocatedItem, store: Store, outcome: PromiseSettledResult<WrittenVersion>): StoreItemResult {
+  if (outcome.status === 'rejected') return {target: store.location, status: 'failed', error: input.masker.mask(errorMessage(outcome.reason))}
+  const version = outcome.value
+  return {target: store.location, status: 'ok', file: version.file, bytes: version.bytes, sha256: version.sha256, ...retained(log, item, version)}
 }
 
 /** What retention did to an item's older versions, logged and for its result. */

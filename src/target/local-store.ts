@@ -17,7 +17,7 @@ import {writeVersion} from './write-version.js'
 
 export class LocalStore implements Store {
   /** Plain files: the core compresses what it writes here. */
-  readonly wantsCompressed = true
+  readonly wantsCompressed: boolean = true
 
   /** `location`: the absolute path of the tree's root. */
   constructor(readonly location: string) {}

@@ -95,6 +95,28 @@ describe('backupbot backup', function () {
     expect((await readdir(path.join(dir, 'backups', 'app', 'bind_mounts', 'data'))).sort()).to.deep.equal(['data.1', 'data.2'])
   })
 
+  it('writes every item to each --target, read once, and reports each store in the JSON document', async function () {
+    const dir = await bindProject(sb)
+    const [first, second] = [path.join(sb.dir, 'first'), path.join(sb.dir, 'second')]
+    const outcome = await sb.run(['backup', '--target', first, '--target', second, '--json'], dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    const doc = jsonOf(outcome)
+    expect(doc).to.deep.include({ok: true, target: first, targets: [first, second]})
+    const stores = doc.items[0].stores as Array<{target: string; status: string; sha256: string; file: string}>
+    expect(stores.map((s) => [s.target, s.status])).to.deep.equal([
+      [first, 'ok'],
+      [second, 'ok'],
+    ])
+    for (const store of stores) expect(createHash('sha256').update(await readFile(store.file)).digest('hex')).to.equal(store.sha256)
+  })
+
+  it('refuses the same --target twice with exit 2', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--target', 'b', '--target', './b'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.contain('is given twice')
+  })
+
   it('refuses a --keep-within it cannot read with exit 2, before touching anything', async function () {
     const dir = await bindProject(sb)
     const outcome = await sb.run(['backup', '--keep-within', '2w'], dir)

@@ -86,7 +86,7 @@ export function contexts(
 }
 
 export function runInput(target: string, items: LocatedItem[], schemes: SchemeDefinition<any, any>[], extra: Partial<RunInput> = {}): RunInput {
-  return {plans: [planOf(items)], registry: registry(...schemes), store: new LocalStore(target), context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
+  return {plans: [planOf(items)], registry: registry(...schemes), stores: [new LocalStore(target)], context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
 }
 
 /** Resolves once `open()` is called; for holding a fake scheme in the middle of its work. */
