@@ -11,8 +11,9 @@ export type OpenBranch<T> = (sink: (input: Writable) => Promise<void>) => Promis
 
 /**
  * Opens every branch, then runs `produce` into one stream whose bytes go to each branch still
- * alive. A branch's `sink` promise resolves once its input has been ended (all data given) and
- * rejects with `produce`'s error, so that a failed or interrupted item leaves nothing anywhere.
+ * alive. A branch's `sink` promise resolves once `produce` has resolved and the branch's input has
+ * every byte, and rejects with `produce`'s error, so that a failed or interrupted item leaves
+ * nothing anywhere (also when it fails after its data ended).
  * Resolves with each branch's outcome, in order.
  */
 export async function fanOut<T>(branches: Array<OpenBranch<T>>, produce: (out: Writable) => Promise<void>): Promise<Array<PromiseSettledResult<T>>> {
@@ -63,11 +64,10 @@ export async function fanOut<T>(branches: Array<OpenBranch<T>>, produce: (out: W
       }
       if (waiting === 0) callback()
     },
+    // The data is complete, but not yet good: the producer may still fail (a dump's exit code is
+    // known only after its output ended). The stores keep it only once produce resolves.
     final(callback) {
-      for (const target of live()) {
-        target.stream.end()
-        target.finish()
-      }
+      for (const target of live()) target.stream.end()
       callback()
     },
   })
@@ -89,6 +89,7 @@ export async function fanOut<T>(branches: Array<OpenBranch<T>>, produce: (out: W
       new Promise<void>((resolve) => (fan.writableFinished ? resolve() : fan.once('finish', resolve))),
       broken,
     ])
+    for (const input of inputs) if (input && !input.dead) input.finish()
   } catch (error) {
     const cause = error instanceof Error ? error : new Error(errorMessage(error))
     for (const input of inputs) input?.finish(cause)

@@ -94,6 +94,23 @@ describe('backing up to several targets', function () {
     expect(await entries(new LocalStore(full).where(item.key))).to.deep.equal([])
   })
 
+  it('keeps no version anywhere when the scheme fails after its data ended (a dump whose exit code comes last)', async function () {
+    const [a, b] = [join(base(), 'a'), join(base(), 'b')]
+    const item = located(a, 'shop', 'backup_dump', {extension: '.sql', compress: true})
+    const produce = writes(data, 8 * 1024)
+    const failsLate = scheme('backup_dump', async (ctx, it, out) => {
+      await produce(ctx, it, out)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      throw new Error('mariadb-dump failed (exit code 2)')
+    })
+    for (const stores of [[new LocalStore(a)], [new LocalStore(a), new LocalStore(b)]]) {
+      const result = await runBackup(runInput(a, [item], [failsLate], {stores}))
+      expect(result.items[0]!.status).to.equal('failed')
+      expect(result.items[0]!.error).to.contain('mariadb-dump failed (exit code 2)')
+      for (const root of [a, b]) expect(await entries(new LocalStore(root).where(item.key)).catch(() => [])).to.deep.equal([])
+    }
+  })
+
   it('keeps no version anywhere when the scheme fails', async function () {
     const [a, b] = [join(base(), 'a'), join(base(), 'b')]
     const item = located(a, 'shop', 'backup_dump', {extension: '.sql', compress: true})
