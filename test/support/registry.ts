@@ -10,12 +10,12 @@
  *   await registry.stop()
  */
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 
 import {REPO_ROOT} from './cli.js'
+import {freePort} from './ports.js'
 
 export const VERDACCIO_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'verdaccio')
 
@@ -104,14 +104,6 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
   }
 }
 
-/** A port that was free a moment ago (verdaccio takes a port, not a listening socket). */
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function waitForPing(url: string, child: ResultPromise, log: string): Promise<void> {
   let exited = false

@@ -45,6 +45,7 @@ import {execa} from 'execa'
 import {REPO_ROOT} from './cli.js'
 import {requireCapability} from './requires.js'
 import {waitUntil} from './compose.js'
+import {freePort} from './ports.js'
 
 export type ResticBackend = 'local' | 'rest' | 'sftp' | 's3'
 export const RESTIC_BACKENDS: readonly ResticBackend[] = ['local', 'rest', 'sftp', 's3']
@@ -251,14 +252,6 @@ function newName(prefix: string): string {
 
 // ---------------------------------------------------------------- helpers
 
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function tail(file: string, lines = 30): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '')
