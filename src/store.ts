@@ -1,11 +1,12 @@
 // The store contract: where versions of items live. The local folder tree (src/target/) is one
-// store; a restic repository is to be another. Types only, like the scheme contract beside it:
-// the core reads an item once and hands its stream to a store, which writes it atomically
-// (nothing is left of a failed or interrupted write), lists items and versions, opens a version
-// for restore and verify, applies a retention policy and holds a lock.
+// store; others come from plugins (plugins/restic: a restic repository, `--target restic:<repo>`)
+// through the `backupbot:stores` hook. Types only, like the scheme contract beside it: the core
+// reads an item once and hands its stream to a store, which writes it atomically (nothing is left
+// of a failed or interrupted write), lists items and versions, opens a version for restore and
+// verify, applies a retention policy and holds a lock.
 import type {Writable} from 'node:stream'
 
-import type {Manifest, StoredArtifact} from './scheme.js'
+import type {Logger, Manifest, StoredArtifact} from './scheme.js'
 
 /** Where an item's versions are, in any store. */
 export interface ItemKey {
@@ -64,8 +65,10 @@ export interface WrittenVersion {
 export interface VersionListing {
   /** 1 = newest. */
   number: number
-  /** Where the version is (its folder in the local tree). */
+  /** Where the version is (its folder in the local tree, its snapshot in a repository). */
   dir: string
+  /** For a store that keeps versions as snapshots: the (full) id of the one holding the data. */
+  snapshot?: string
   created?: string
   bytes?: number
   sha256?: string
@@ -78,6 +81,10 @@ export interface VersionListing {
 }
 
 export interface ItemListing {
+  /** In a store shared by several machines: the one that wrote the item. */
+  host?: string
+  /** Set when the store records it (a repository does; the local tree only with `--discover`). */
+  project?: string
   service: string
   folder: string
   item: string
@@ -89,9 +96,24 @@ export interface ItemListing {
   error?: string
 }
 
+/** Which items `list` returns. */
+export interface ListFilter {
+  service?: string
+  /** Every machine's items, not only this one's (a store with `hosts`). */
+  allHosts?: boolean
+}
+
+/** A stored version opened for reading; the core adds `edges` (and `tar`) to make a StoredArtifact. */
+export type OpenedVersion = Pick<StoredArtifact, 'file' | 'number' | 'manifest' | 'open' | 'content'>
+
 export interface Store {
-  /** The store as the user named it, resolved (an absolute path for the local tree). */
+  /** The store as the user named it, resolved (an absolute path for the local tree), never with credentials. */
   readonly location: string
+  /**
+   * Whether several machines may write here: versions are then this machine's unless
+   * `list({allHosts})` or `version(key, n, {host})` asks for another's.
+   */
+  readonly hosts: boolean
   /**
    * Whether the core compresses what it writes here (a plain folder); false for a store that
    * compresses and deduplicates itself, which must get the data as it is.
@@ -109,11 +131,48 @@ export interface Store {
   /** Creation times of the versions retention would remove if a version were written now. */
   wouldRemove(key: ItemKey, policy: RetentionPolicy): Promise<string[]>
   /** Every item (of one service), with its versions. */
-  list(filter?: {service?: string}): Promise<ItemListing[]>
-  /** One version of an item, or undefined when there is none with that number. */
-  version(key: ItemKey, number: number): Promise<VersionListing | undefined>
+  list(filter?: ListFilter): Promise<ItemListing[]>
+  /** One version of an item (this machine's, or `host`'s), or undefined when there is none with that number. */
+  version(key: ItemKey, number: number, from?: {host?: string}): Promise<VersionListing | undefined>
   /** A listed version, to read; throws when it is unusable (see VersionListing.error). */
-  open(version: VersionListing): StoredArtifact
+  open(version: VersionListing): OpenedVersion
   /** Throws unless the stored artifact is exactly what was written (its recorded sha256 and size). */
   checkIntegrity(artifact: StoredArtifact): Promise<void>
+  /** The store's own consistency check, beyond the versions' (`restic check`); `readData` reads every byte. */
+  check?(options: {readData: boolean}): Promise<string[]>
 }
+
+// ---------------------------------------------------------------------------------------------
+// Store plugins
+
+/** What the core gives a store plugin when it opens a store. */
+export interface StoreContext {
+  /** The directory relative locations are resolved against. */
+  cwd: string
+  log: Logger
+  /** The environment the store's tools get (credentials come from here, never from arguments). */
+  env: NodeJS.ProcessEnv
+  /** Registers a value (a password, a key) that must appear nowhere backupbot prints. */
+  secret(value: string): void
+  /** This machine's name: versions are written as its and listed for it by default. */
+  host: string
+  /** Prune what retention removed, when the store separates forgetting from freeing space (`--prune`). */
+  prune: boolean
+}
+
+/**
+ * A kind of store, chosen by the prefix of `--target` (`restic:/srv/repo`). Errors a store
+ * throws may carry `exitCode` (2: bad input such as a missing repository, nothing touched;
+ * 3: locked) and `suggestions` (what to do).
+ */
+export interface StoreDefinition {
+  /** `restic` for targets `restic:<repository>`. */
+  prefix: string
+  apiVersion: 1
+  description: string
+  /** `location` is the target without its prefix; throws (exitCode 2) when it is malformed. */
+  open(location: string, ctx: StoreContext): Store
+}
+
+/** What a plugin's `backupbot:stores` hook returns. */
+export type StoresHookResult = StoreDefinition[]

@@ -6,6 +6,13 @@ import {pipeline} from 'node:stream/promises'
 
 import {scanTar} from '../archive/scan-tar.js'
 import type {StoredArtifact} from '../scheme.js'
+import type {OpenedVersion} from '../store.js'
+import {readEdges} from '../system/streams.js'
+
+/** A version a store opened, as schemes read it. */
+export function toArtifact(opened: OpenedVersion): StoredArtifact {
+  return {...opened, edges: (limits) => readEdges(opened.content(), limits)}
+}
 
 /**
  * Reads the whole artifact: gzip to its end and, for a tar, every entry (then `artifact.tar` holds

@@ -9,7 +9,7 @@ import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import type {RestoreOptions, RunContext} from '../scheme.js'
 import type {Store} from '../store.js'
 import {encodeName} from '../target/layout.js'
-import {checkStructure} from './artifacts.js'
+import {checkStructure, toArtifact} from './artifacts.js'
 import {itemContext} from './item-context.js'
 import {openStore} from './open-store.js'
 import {recoverFirst} from './recover.js'
@@ -76,7 +76,7 @@ async function restoreItem(item: LocatedItem, options: RestoreRequest, context: 
     if (options.to !== undefined && item.refuseRestoreTo !== undefined) throw new Error(item.refuseRestoreTo)
     const version = await store.version(item.key, options.version)
     if (!version) throw new Error(`no version ${options.version} of ${item.folder}/${item.name} in ${store.where(item.key)} (see backupbot list-versions ${item.service})`)
-    const artifact = store.open(version)
+    const artifact = toArtifact(store.open(version))
     Object.assign(base, {file: artifact.file})
     // Nothing is touched unless the artifact is the one that was written, and sound.
     await store.checkIntegrity(artifact)

@@ -5,7 +5,7 @@ import {errorMessage} from '../errors.js'
 import type {Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import type {ItemListing, Store, VersionListing} from '../store.js'
-import {checkStructure} from './artifacts.js'
+import {checkStructure, toArtifact} from './artifacts.js'
 import type {VerifyItemResult, VerifyResult} from './result.js'
 
 export interface VerifyRequest {
@@ -36,7 +36,7 @@ async function verifyVersion(listing: ItemListing, version: VersionListing, opti
   const result = {...names(listing), version: version.number, ...(version.file ? {file: version.file} : {}), checks}
   try {
     if (listing.error) throw new Error(listing.error)
-    const artifact = options.store.open(version)
+    const artifact = toArtifact(options.store.open(version))
     await options.store.checkIntegrity(artifact)
     checks.push('sha256')
     checks.push(...(await checkStructure(artifact, {devices: true})))

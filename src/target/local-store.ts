@@ -6,8 +6,7 @@ import {join} from 'node:path'
 
 import {openGunzipped} from '../archive/gunzip.js'
 import type {StoredArtifact} from '../scheme.js'
-import type {ItemKey, Store, VersionListing} from '../store.js'
-import {readEdges} from '../system/streams.js'
+import type {ItemKey, OpenedVersion, Store, VersionListing} from '../store.js'
 import {digestFile} from './checksum.js'
 import {encodeName, itemDirectory} from './layout.js'
 import {listVersions, readVersion} from './list.js'
@@ -18,6 +17,8 @@ import {writeVersion} from './write-version.js'
 export class LocalStore implements Store {
   /** Plain files: the core compresses what it writes here. */
   readonly wantsCompressed: boolean = true
+  /** One machine's tree. */
+  readonly hosts: boolean = false
 
   /** `location`: the absolute path of the tree's root. */
   constructor(readonly location: string) {}
@@ -58,12 +59,12 @@ export class LocalStore implements Store {
     return existsSync(dir) ? readVersion(dir, number) : undefined
   }
 
-  open(version: VersionListing): StoredArtifact {
+  open(version: VersionListing): OpenedVersion {
     const {file, manifest} = version
     if (version.error || !file || !manifest) throw new Error(`version ${version.number} in ${version.dir} is unusable: ${version.error ?? 'no artifact'}`)
     const gzipped = file.endsWith('.gz') || file.endsWith('.tgz')
     const content = () => (gzipped ? openGunzipped(file) : createReadStream(file))
-    return {file, number: version.number, manifest, open: () => createReadStream(file), content, edges: (limits) => readEdges(content(), limits)}
+    return {file, number: version.number, manifest, open: () => createReadStream(file), content}
   }
 
   async checkIntegrity(artifact: StoredArtifact): Promise<void> {
