@@ -10,8 +10,10 @@ import type {Logger, Manifest, StoredArtifact} from './scheme.js'
 
 /** Where an item's versions are, in any store. */
 export interface ItemKey {
-  /** With `--discover`, the compose project the item belongs to (each gets its own place). */
-  project?: string
+  /** The compose project the item belongs to. */
+  project: string
+  /** With `--discover` (several projects in one tree), the local tree gives each project its own folder. */
+  projectFolder?: boolean
   service: string
   /** The scheme's folder (`bind_mounts`, `mysql`). */
   folder: string

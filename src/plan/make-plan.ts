@@ -22,8 +22,8 @@ export interface PlanInput {
   registry: SchemeRegistry
   /** Only these services (empty: all). */
   services: string[]
-  /** With `--discover`: the project's own place in the store (ItemKey.project). */
-  storeProject?: string
+  /** With `--discover`: each project gets its own folder in the local tree (ItemKey.projectFolder). */
+  projectFolder?: boolean
   log: Logger
   masker: SecretMasker
   containerEnvironment: ContainerEnvironmentLookup
@@ -107,7 +107,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       } catch (error) {
         throw new ConfigError(file, origin, `${scheme.type} planned ${item.source} with a ${errorMessage(error)}`)
       }
-      const key: ItemKey = {...(input.storeProject === undefined ? {} : {project: input.storeProject}), service: service.name, folder: item.folder, name: item.name}
+      const key: ItemKey = {project: input.project.name, ...(input.projectFolder ? {projectFolder: true} : {}), service: service.name, folder: item.folder, name: item.name}
       // Distinct names may not share a place in a store (names are encoded the same way there).
       const place = [service.name, item.folder, item.name].map(encodeName).join('/')
       const earlier = seen.get(place)

@@ -41,7 +41,7 @@ export async function planProjects(options: PlanningOptions, engine: () => Engin
         config: raw && entries ? {file: raw.file, entries: discovered ? keysOf(entries, project) : entries} : undefined,
         registry: options.registry,
         services: discovered ? options.services.filter((s) => project.services[s]) : options.services,
-        ...(discovered ? {storeProject: project.name} : {}),
+        ...(discovered ? {projectFolder: true} : {}),
         log: options.log,
         masker: options.masker,
         containerEnvironment: lookups.containerEnvironment,

@@ -28,7 +28,7 @@ export class LocalStore implements Store {
   }
 
   where(key: ItemKey): string {
-    const root = key.project === undefined ? this.location : join(this.location, encodeName(key.project))
+    const root = key.projectFolder ? join(this.location, encodeName(key.project)) : this.location
     return itemDirectory(root, key.service, key.folder, key.name)
   }
 

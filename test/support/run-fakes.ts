@@ -50,7 +50,7 @@ export const writes =
 /** A located item of service `db`, as makePlan would give it, and (for the tests) its folder in the local tree at `target`. */
 export function located(target: string, name: string, schemeType: string, extra: Partial<PlannedItem> = {}): LocatedItem & {itemDir: string} {
   const planned: PlannedItem = {folder: 'things', name, source: `source of ${name}`, extension: '.txt', compress: false, data: {}, ...extra}
-  const key = {service: 'db', folder: planned.folder, name: planned.name}
+  const key = {project: 'shop', service: 'db', folder: planned.folder, name: planned.name}
   return {...planned, service: 'db', scheme: schemeType, key, origin: 'db[0]', itemDir: new LocalStore(target).where(key)}
 }
 

@@ -40,7 +40,7 @@ describe('planning a backup', function () {
   it('uses every scheme default for every service without a scheme config', async function () {
     const plan = await makePlan(input())
     expect(plan.items.map((i) => `${i.service}:${i.name}`)).to.deep.equal(['web:default', 'db:default'])
-    expect(plan.items[0].key).to.deep.equal({service: 'web', folder: 'echo', name: 'default'})
+    expect(plan.items[0].key).to.deep.equal({project: plan.project.name, service: 'web', folder: 'echo', name: 'default'})
   })
 
   it('matches config keys by service name, container_name, or engine container name', async function () {

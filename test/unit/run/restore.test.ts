@@ -169,7 +169,7 @@ describe('restore', function () {
     expect(call.manifest).to.deep.equal({...manifest('data'), file: 'data.tar.gz', bytes: written.bytes, sha256: written.sha256, created: written.created, format: 1})
     expect(call.content.equals(TAR)).to.equal(true)
     expect(call.options).to.deep.equal({to: undefined, force: false, dryRun: false, devices: false})
-    expect(call.item).to.deep.include({service: 'app', scheme: 'backup_fake', folder: 'fake', name: 'data', key: {service: 'app', folder: 'fake', name: 'data'}, data: {token: 'for app'}})
+    expect(call.item).to.deep.include({service: 'app', scheme: 'backup_fake', folder: 'fake', name: 'data', key: {project: 'bind-project', service: 'app', folder: 'fake', name: 'data'}, data: {token: 'for app'}})
     expect(call.project).to.equal(PROJECT)
     expect(call.lockHeld).to.equal(true)
     expect(existsSync(join(target, LOCK_FILE))).to.equal(false)
