@@ -11,6 +11,8 @@ import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
 import type {PlanningOptions} from '../plan/plan-projects.js'
 import {loadSchemes} from '../plugins/load-schemes.js'
+import {loadStores} from '../plugins/load-stores.js'
+import type {StoreRegistry} from '../run/open-store.js'
 import type {Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 
@@ -47,7 +49,16 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async schemes(): Promise<SchemeRegistry> {
-    const registry = await loadSchemes(this.config)
+    return this.warnFailures(await loadSchemes(this.config))
+  }
+
+  /** The kinds of store plugins provide (`restic:<repo>`); the local tree needs none. */
+  protected async stores(): Promise<StoreRegistry> {
+    return this.warnFailures(await loadStores(this.config))
+  }
+
+  /** A plugin that could not provide its schemes or stores is a warning: the others still work. */
+  private warnFailures<T extends {failures: Array<{plugin: string; error: string}>}>(registry: T): T {
     for (const failure of registry.failures) this.logger.warn(`plugin ${failure.plugin}: ${failure.error}`)
     return registry
   }

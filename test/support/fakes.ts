@@ -1,4 +1,6 @@
 // Small in-memory stand-ins for unit tests of pure logic (never for Docker paths).
+import type {Config} from '@oclif/core'
+
 import type {ProjectModel, ServiceModel} from '../../src/config/compose/model.js'
 import {SecretMasker} from '../../src/log/secrets.js'
 import type {Logger, SchemeDefinition} from '../../src/scheme.js'
@@ -27,6 +29,18 @@ export function quietLogger(): Logger & {lines: string[]} {
 
 export function registry(...schemes: SchemeDefinition<any, any>[]): SchemeRegistry {
   return registryFrom(schemes.map((scheme) => ({scheme, plugin: `plugin-for-${scheme.type}`})))
+}
+
+/** Stands in for oclif's Config: only runHook, answering as oclif does (successes + failures). */
+export function fakeHookConfig(successes: Array<{plugin: string; result: unknown}>, failures: Array<{plugin: string; error: string}> = []): Config {
+  return {
+    async runHook() {
+      return {
+        successes: successes.map((s) => ({plugin: {name: s.plugin}, result: s.result})),
+        failures: failures.map((f) => ({plugin: {name: f.plugin}, error: new Error(f.error)})),
+      }
+    },
+  } as unknown as Config
 }
 
 export {SecretMasker}
