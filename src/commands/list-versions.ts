@@ -17,7 +17,7 @@ export default class ListVersions extends BaseCommand {
   async run() {
     const {args, flags} = await this.parse(ListVersions)
     this.useLogFlags(flags)
-    const result = await listBackups({target: flags.target, cwd: process.cwd(), service: args.service})
+    const result = await listBackups({...(await this.storeAccess()), target: flags.target, service: args.service})
     this.print(renderListing(result.items))
     return result
   }

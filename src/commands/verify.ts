@@ -28,7 +28,7 @@ Exit codes: 0 every checked version is sound; 1 some version failed a check; 2 u
     const {args, flags} = await this.parse(Verify)
     const log = this.useLogFlags(flags)
     const result = await verifyBackups({
-      store: openStore(flags.target, process.cwd()),
+      store: openStore(flags.target, await this.storeAccess()),
       service: args.service,
       version: flags.all ? 'all' : flags.version,
       registry: await this.schemes(),

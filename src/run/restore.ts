@@ -11,12 +11,12 @@ import type {Store} from '../store.js'
 import {encodeName} from '../target/layout.js'
 import {checkStructure, toArtifact} from './artifacts.js'
 import {itemContext} from './item-context.js'
-import {openStore} from './open-store.js'
+import {openStore, type OpenStoreOptions} from './open-store.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {RestoreItemResult, RestoreResult} from './result.js'
 
-export interface RestoreRequest extends PlanningOptions {
+export interface RestoreRequest extends PlanningOptions, OpenStoreOptions {
   service: string
   /** The item's name (as list-versions shows it), or `folder/name`; all of the service's items when absent. */
   item?: string
@@ -34,7 +34,7 @@ export async function restore(options: RestoreRequest): Promise<RestoreResult> {
   const engine = lazyEngine()
   const journal = new RestartJournal(options.journalDir)
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
-  const store = openStore(options.target, options.cwd)
+  const store = openStore(options.target, options)
   const [plan] = await planProjects({...options, services: [options.service]}, engine, journal)
   const items = chooseItems(plan.items, options)
   const release = options.dryRun ? async () => {} : await store.lock()

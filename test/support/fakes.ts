@@ -3,8 +3,10 @@ import type {Config} from '@oclif/core'
 
 import type {ProjectModel, ServiceModel} from '../../src/config/compose/model.js'
 import {SecretMasker} from '../../src/log/secrets.js'
+import type {StoreRegistry} from '../../src/run/open-store.js'
 import type {Logger, SchemeDefinition} from '../../src/scheme.js'
 import {registryFrom, type SchemeRegistry} from '../../src/schemes/registry.js'
+import type {StoreDefinition} from '../../src/store.js'
 
 export function service(name: string, extra: Partial<ServiceModel> = {}): ServiceModel {
   return {name, environment: {}, mounts: [], definition: {}, ...extra}
@@ -29,6 +31,11 @@ export function quietLogger(): Logger & {lines: string[]} {
 
 export function registry(...schemes: SchemeDefinition<any, any>[]): SchemeRegistry {
   return registryFrom(schemes.map((scheme) => ({scheme, plugin: `plugin-for-${scheme.type}`})))
+}
+
+/** The installed kinds of store: `definitions`, each from a plugin of its own. */
+export function stores(...definitions: StoreDefinition[]): StoreRegistry {
+  return {byPrefix: new Map(definitions.map((definition) => [definition.prefix, {definition, plugin: `plugin-for-${definition.prefix}`}])), failures: []}
 }
 
 /** Stands in for oclif's Config: only runHook, answering as oclif does (successes + failures). */

@@ -18,7 +18,7 @@ import {LOCK_FILE} from '../../../src/target/lock.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
 import {rawTar} from '../../support/tar.js'
-import {SecretMasker, registry} from '../../support/fakes.js'
+import {SecretMasker, registry, stores} from '../../support/fakes.js'
 
 const FIXTURE = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/bind-project')
 const PROJECT = 'bind-project'
@@ -124,6 +124,7 @@ describe('restore', function () {
       env: {},
       services: [],
       registry: registry(...schemes),
+      stores: stores(),
       log: recordingLogger(),
       masker: new SecretMasker(),
       service: 'app',
