@@ -66,6 +66,12 @@ describe('backupbot backup', function () {
     expect(await created('data.1') > (await created('data.2'))).to.equal(true)
   })
 
+  it('takes --prune with the local tree, which frees what retention removes anyway', async function () {
+    const dir = await bindProject(sb)
+    for (let run = 0; run < 2; run++) expect((await sb.run(['backup', '--keep', '1', '--prune'], dir)).exitCode).to.equal(0)
+    expect(await readdir(path.join(dir, 'backups', 'app', 'bind_mounts', 'data'))).to.deep.equal(['data.1'])
+  })
+
   it('applies the retention flags once the new version is complete, and says what it removed', async function () {
     const dir = await bindProject(sb)
     expect((await sb.run(['backup'], dir)).exitCode).to.equal(0)
