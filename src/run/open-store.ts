@@ -54,6 +54,13 @@ export function openStore(target: string, options: OpenStoreOptions): Store {
   return loaded.definition.open(location, storeContext(options))
 }
 
+/** Refuses a flag that reaches other machines' versions (`--all-hosts`, `--host`) for a store that holds one machine's. */
+export function needsSharedStore(store: Store, flag: string): void {
+  if (store.hosts) return
+  const what = store instanceof LocalStore ? `the local tree ${store.location}` : store.location
+  throw new UsageError(`${flag} is for a store that several machines share (restic:<repo>), but ${what} holds one machine's backups`)
+}
+
 function storeContext(options: OpenStoreOptions): StoreContext {
   return {
     cwd: options.cwd,
