@@ -1,6 +1,8 @@
 // Stores for the tests of what the core does with a store a plugin provides: the local tree
 // underneath, with the contract's optional parts (several machines, a store-wide check, a lock
 // that cannot be reached) switched on, and what the core asked of them recorded.
+import {resolve} from 'node:path'
+
 import type {ItemListing, ListFilter, Store, StoreContext, StoreDefinition, VersionListing} from '../../src/store.js'
 import {LocalStore} from '../../src/target/local-store.js'
 
@@ -44,6 +46,16 @@ export class SharedTree extends LocalStore {
     this.versionsFrom.push(from)
     return super.version(key, number)
   }
+}
+
+/** The kind of store `shared:<folder>`: a SharedTree in that folder; `opened` holds each one made. */
+export function sharedKind(root = '/'): {definition: StoreDefinition; opened: SharedTree[]} {
+  const opened: SharedTree[] = []
+  const definition = storeKind('shared', (location) => {
+    opened.push(new SharedTree(resolve(root, location)))
+    return opened.at(-1)!
+  })
+  return {definition, opened}
 }
 
 /** A local tree with a store-wide check that answers `checks`, or throws `fail`; its calls are recorded. */

@@ -9,21 +9,17 @@ import {listBackups, type ListVersionsRequest} from '../../../src/run/list-versi
 import {runBackup} from '../../../src/run/run-backup.js'
 import type {ItemListing} from '../../../src/store.js'
 import {recordingLogger} from '../../../src/testing/index.js'
-import {SharedTree, storeKind} from '../../support/fake-stores.js'
+import {sharedKind} from '../../support/fake-stores.js'
 import {SecretMasker, stores} from '../../support/fakes.js'
 import {located, runInput, scheme, useTempDir, writes} from '../../support/run-fakes.js'
 
 describe('listBackups', function () {
   const dir = useTempDir('backupbot-list-')
-  let shared: SharedTree[]
-  const open = (location: string) => {
-    shared.push(new SharedTree(join(dir(), location)))
-    return shared.at(-1)!
-  }
+  let shared: ReturnType<typeof sharedKind>
   const request = (target: string, extra: Partial<ListVersionsRequest> = {}): ListVersionsRequest => ({
     target,
     cwd: dir(),
-    stores: stores(storeKind('shared', open)),
+    stores: stores(shared.definition),
     log: recordingLogger(),
     env: {},
     masker: new SecretMasker(),
@@ -31,20 +27,20 @@ describe('listBackups', function () {
   })
 
   beforeEach(async function () {
-    shared = []
+    shared = sharedKind(dir())
     const item = located(join(dir(), 'tree'), 'data', 'backup_plain')
     expect((await runBackup(runInput(join(dir(), 'tree'), [item], [scheme('backup_plain', writes('data'))]))).ok).to.equal(true)
   })
 
   it("asks a shared store for every machine's items with --all-hosts, and returns them with host and project", async function () {
     const result = await listBackups(request('shared:tree', {allHosts: true, service: 'db'}))
-    expect(shared[0]!.lists).to.deep.equal([{service: 'db', allHosts: true}])
+    expect(shared.opened[0]!.lists).to.deep.equal([{service: 'db', allHosts: true}])
     expect(result.items.map((i) => [i.host, i.project, i.item])).to.deep.equal([['nas', 'shop', 'data']])
   })
 
   it("asks a shared store for this machine's items without --all-hosts", async function () {
     await listBackups(request('shared:tree'))
-    expect(shared[0]!.lists).to.deep.equal([{service: undefined}])
+    expect(shared.opened[0]!.lists).to.deep.equal([{service: undefined}])
   })
 
   it("refuses --all-hosts with exit 2 for the local tree, which holds one machine's backups", async function () {
