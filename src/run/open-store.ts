@@ -57,8 +57,12 @@ export function openStore(target: string, options: OpenStoreOptions): Store {
 /** Refuses a flag that reaches other machines' versions (`--all-hosts`, `--host`) for a store that holds one machine's. */
 export function needsSharedStore(store: Store, flag: string): void {
   if (store.hosts) return
-  const what = store instanceof LocalStore ? `the local tree ${store.location}` : store.location
-  throw new UsageError(`${flag} is for a store that several machines share (restic:<repo>), but ${what} holds one machine's backups`)
+  throw new UsageError(`${flag} is for a store that several machines share (restic:<repo>), but ${storeName(store)} holds one machine's backups`)
+}
+
+/** The store as messages name it: `the local tree /srv/backups`, `restic:/srv/repo`. */
+export function storeName(store: Store): string {
+  return store instanceof LocalStore ? `the local tree ${store.location}` : store.location
 }
 
 function storeContext(options: OpenStoreOptions): StoreContext {
