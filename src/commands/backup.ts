@@ -11,11 +11,11 @@ export default class Backup extends BaseCommand {
   static override summary = 'Back up the services of a compose project into versioned folders.'
   static override description = `Plans every item from the scheme config (or, without one, every service's bind mounts and named volumes), validates it all before touching anything, then writes each item's new version under a temporary name, checksums it, renames it into place as .1 and rotates the older ones. With several --target, each item is read once and written to every target; it counts as ok only when every target has it. The --keep flags remove older versions (restic forget's rules) only once the new version is complete, and not when it is less than half the size of the one before; in a restic repository they forget snapshots, and --prune also frees their space.
 
-A --target may be a restic repository (restic:<repo>, credentials from restic's environment only).
+A --target may be a restic repository (restic:<repo>, credentials from restic's environment only). A target that cannot be reached when the run starts (its network is down) is skipped with one warning: the other targets still get every item, which counts as failed.
 
 Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
 
-Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
+Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be reached (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
   static override examples = [
     {command: '<%= config.bin %> backup', description: 'Back up the compose project in the current directory into ./backups.'},
     {command: '<%= config.bin %> backup db --config backupbot.yaml --keep 7', description: 'Back up one service as configured, keeping 7 versions.'},

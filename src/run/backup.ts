@@ -47,6 +47,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
     stores,
     retention: options.retention,
     masker: options.masker,
+    log: options.log,
     version: options.version,
     recovery,
     progress: options.progress,

@@ -11,7 +11,7 @@ import type {RunInput} from '../../src/run/run-backup.js'
 import type {BackupItem, PlannedItem, RunContext, SchemeDefinition} from '../../src/scheme.js'
 import {LocalStore} from '../../src/target/local-store.js'
 import {type FakeRunOptions, fakeRunContext} from '../../src/testing/index.js'
-import {SecretMasker, project, registry, service} from './fakes.js'
+import {SecretMasker, project, quietLogger, registry, service} from './fakes.js'
 
 /** A fresh temp dir per test, removed afterwards. Call inside a describe(). */
 export function useTempDir(prefix = 'backupbot-run-'): () => string {
@@ -86,7 +86,7 @@ export function contexts(
 }
 
 export function runInput(target: string, items: LocatedItem[], schemes: SchemeDefinition<any, any>[], extra: Partial<RunInput> = {}): RunInput {
-  return {plans: [planOf(items)], registry: registry(...schemes), stores: [new LocalStore(target)], context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
+  return {plans: [planOf(items)], registry: registry(...schemes), stores: [new LocalStore(target)], context: contexts(), masker: new SecretMasker(), log: quietLogger(), version: '9.9.9', ...extra}
 }
 
 /** Resolves once `open()` is called; for holding a fake scheme in the middle of its work. */
