@@ -1,8 +1,6 @@
 // backup() from a request to stores: each --target opened through the store registry, with what
 // the command was given (--prune). Over the bind-project fixture and a fake scheme, no engine.
 import {expect} from 'chai'
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -11,24 +9,14 @@ import type {BackupResult, DryRunResult} from '../../../src/run/result.js'
 import {LocalStore} from '../../../src/target/local-store.js'
 import {recordingLogger} from '../../../src/testing/index.js'
 import {storeKind, UnreachableStore} from '../../support/fake-stores.js'
-import {SecretMasker, registry, stores} from '../../support/fakes.js'
-import {scheme} from '../../support/run-fakes.js'
+import {stores} from '../../support/fakes.js'
+import {planningOf, scheme, useTempDir, withoutEngine} from '../../support/run-fakes.js'
 
 const FIXTURE = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/bind-project')
 
 describe('backup', function () {
-  let dir = ''
-  let dockerHost: string | undefined
-  beforeEach(async function () {
-    dir = await mkdtemp(join(tmpdir(), 'backupbot-backup-'))
-    dockerHost = process.env.DOCKER_HOST
-    process.env.DOCKER_HOST = `unix://${join(dir, 'no-engine.sock')}`
-  })
-  afterEach(async function () {
-    if (dockerHost === undefined) delete process.env.DOCKER_HOST
-    else process.env.DOCKER_HOST = dockerHost
-    await rm(dir, {recursive: true, force: true})
-  })
+  const temp = useTempDir('backupbot-backup-')
+  withoutEngine()
 
   const planning = scheme('backup_fake', async (_ctx, _item, out) => void out.end('data'), {
     defaultEntry: {},
@@ -37,27 +25,19 @@ describe('backup', function () {
 
   function request(extra: Partial<BackupRequest>): BackupRequest {
     return {
-      compose: [],
-      discover: false,
-      cwd: FIXTURE,
-      env: {},
-      services: [],
-      registry: registry(planning),
-      stores: stores(),
-      log: recordingLogger(),
-      masker: new SecretMasker(),
-      targets: [join(dir, 'backups')],
+      ...planningOf(FIXTURE, [planning]),
+      targets: [join(temp(), 'backups')],
       dryRun: false,
       signal: new AbortController().signal,
       version: '9.9.9',
-      journalDir: join(dir, 'journal'),
+      journalDir: join(temp(), 'journal'),
       ...extra,
     }
   }
 
   it('opens a prefixed --target through the plugin registered for it, passing --prune on', async function () {
     const kind = storeKind('fake', (location) => new LocalStore(location))
-    const target = join(dir, 'repo')
+    const target = join(temp(), 'repo')
     const result = (await backup(request({targets: [`fake:${target}`], stores: stores(kind), prune: true, dryRun: true}))) as DryRunResult
     expect(result.target).to.equal(target)
     expect(result.items.map((i) => i.folder)).to.deep.equal([join(target, 'app', 'fake', 'data')])
@@ -66,14 +46,14 @@ describe('backup', function () {
 
   it('does not ask the store to prune without --prune', async function () {
     const kind = storeKind('fake', (location) => new LocalStore(location))
-    await backup(request({targets: [`fake:${join(dir, 'repo')}`], stores: stores(kind), dryRun: true}))
+    await backup(request({targets: [`fake:${join(temp(), 'repo')}`], stores: stores(kind), dryRun: true}))
     expect(kind.contexts.map((c) => c.prune)).to.deep.equal([false])
   })
 
   it('still writes to the local tree when a repository target cannot be reached, and fails the run', async function () {
     const down = storeKind('down', (location) => new UnreachableStore(location, new Error('network is down')))
     const log = recordingLogger()
-    const local = join(dir, 'backups')
+    const local = join(temp(), 'backups')
     const result = (await backup(request({targets: ['down:nas', local], stores: stores(down), log}))) as BackupResult
     expect(result.ok).to.equal(false)
     expect(result.items.map((i) => i.stores!.map((s) => s.status))).to.deep.equal([['failed', 'ok']])

@@ -18,8 +18,9 @@ import {LOCK_FILE} from '../../../src/target/lock.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
 import {sharedKind} from '../../support/fake-stores.js'
+import {planningOf, withoutEngine} from '../../support/run-fakes.js'
 import {rawTar} from '../../support/tar.js'
-import {SecretMasker, registry, stores} from '../../support/fakes.js'
+import {SecretMasker, stores} from '../../support/fakes.js'
 
 const FIXTURE = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/bind-project')
 const PROJECT = 'bind-project'
@@ -97,16 +98,12 @@ function restoringScheme(target: () => string, extra: Partial<SchemeDefinition<a
 describe('restore', function () {
   let target = ''
   let journalDir = ''
-  let dockerHost: string | undefined
+  withoutEngine()
   beforeEach(async function () {
     target = await mkdtemp(join(tmpdir(), 'backupbot-restore-'))
     journalDir = await mkdtemp(join(tmpdir(), 'backupbot-journal-'))
-    dockerHost = process.env.DOCKER_HOST
-    process.env.DOCKER_HOST = `unix://${join(journalDir, 'no-engine.sock')}`
   })
   afterEach(async function () {
-    if (dockerHost === undefined) delete process.env.DOCKER_HOST
-    else process.env.DOCKER_HOST = dockerHost
     await rm(target, {recursive: true, force: true})
     await rm(journalDir, {recursive: true, force: true})
   })
@@ -119,15 +116,7 @@ describe('restore', function () {
 
   function request(schemes: SchemeDefinition<any, any>[], extra: Partial<RestoreRequest> = {}): RestoreRequest & {log: ReturnType<typeof recordingLogger>} {
     return {
-      compose: [],
-      discover: false,
-      cwd: FIXTURE,
-      env: {},
-      services: [],
-      registry: registry(...schemes),
-      stores: stores(),
-      log: recordingLogger(),
-      masker: new SecretMasker(),
+      ...planningOf(FIXTURE, schemes),
       service: 'app',
       item: 'data',
       version: 1,
