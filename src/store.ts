@@ -121,7 +121,13 @@ export interface Store {
    * compresses and deduplicates itself, which must get the data as it is.
    */
   readonly wantsCompressed: boolean
-  /** Held for a whole run; throws LockedError (exit 3) when another run holds it. */
+  /**
+   * Held for a whole run; throws LockedError (exit 3) when another run holds it. A backup run
+   * stops before anything is read when it throws with exitCode 2 (bad input: no repository, a
+   * wrong password) or 3; any other error (the repository cannot be reached) leaves this store
+   * out of the run while the other targets still get every item, which then fails here
+   * (src/run/run-backup.ts).
+   */
   lock(): Promise<() => Promise<void>>
   /** Where an item's versions are, for messages and `--dry-run`. */
   where(key: ItemKey): string

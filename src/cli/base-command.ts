@@ -11,6 +11,8 @@ import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
 import type {PlanningOptions} from '../plan/plan-projects.js'
 import {loadSchemes} from '../plugins/load-schemes.js'
+import {loadStores} from '../plugins/load-stores.js'
+import type {OpenStoreOptions, StoreRegistry} from '../run/open-store.js'
 import type {Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 
@@ -47,27 +49,38 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async schemes(): Promise<SchemeRegistry> {
-    const registry = await loadSchemes(this.config)
+    return this.warnFailures(await loadSchemes(this.config))
+  }
+
+  /** The kinds of store plugins provide (`restic:<repo>`); the local tree needs none. */
+  protected async stores(): Promise<StoreRegistry> {
+    return this.warnFailures(await loadStores(this.config))
+  }
+
+  /** A plugin that could not provide its schemes or stores is a warning: the others still work. */
+  private warnFailures<T extends {failures: Array<{plugin: string; error: string}>}>(registry: T): T {
     for (const failure of registry.failures) this.logger.warn(`plugin ${failure.plugin}: ${failure.error}`)
     return registry
   }
 
+  /** What opening `--target` takes: the installed kinds of store, the log, the environment, the masker. */
+  protected async storeAccess(): Promise<OpenStoreOptions> {
+    return {cwd: process.cwd(), stores: await this.stores(), log: this.logger, env: process.env, masker: this.masker}
+  }
+
   /**
    * What backup and restore both hand the library: where the compose projects and the scheme
-   * config come from, the installed schemes, the log, the interrupt and the restart journal.
+   * config come from, the installed schemes and stores, the log, the interrupt and the restart journal.
    */
-  protected async planning(flags: PlanningFlags, services: string[]): Promise<PlanningOptions & {signal: AbortSignal; journalDir: string}> {
+  protected async planning(flags: PlanningFlags, services: string[]): Promise<PlanningOptions & OpenStoreOptions & {signal: AbortSignal; journalDir: string}> {
     return {
+      ...(await this.storeAccess()),
       compose: flags.compose ?? [],
       projectName: flags['project-name'],
       discover: flags.discover ?? false,
       config: flags.config,
       services,
-      cwd: process.cwd(),
-      env: process.env,
       registry: await this.schemes(),
-      log: this.logger,
-      masker: this.masker,
       signal: this.interrupt.signal,
       journalDir: this.journalDir(),
     }

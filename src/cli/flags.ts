@@ -15,11 +15,16 @@ export const projectFlags = {
   discover: Flags.boolean({summary: 'Every compose project that has containers on the Docker engine, found through the Compose labels.'}),
 }
 
+/** What `--target` also accepts besides a folder (src/run/open-store.ts). */
+const TARGET_KINDS =
+  "Besides a folder, a store a plugin provides: restic:<repo> is a restic repository in restic's own syntax (restic:/srv/repo, restic:sftp:user@host:/srv/repo, restic:s3:host/bucket, restic:rest:https://host/), whose credentials come only from restic's environment (RESTIC_PASSWORD, RESTIC_PASSWORD_FILE, RESTIC_PASSWORD_COMMAND, AWS_ACCESS_KEY_ID, ...). A folder whose name has a colon is written ./name:x."
+
 /** backup's targets: one or more (each item is read once and written to all). */
 export const targetsFlag = {
   target: Flags.string({
     char: 't',
-    summary: 'Root of a backup tree to write to; repeat to write every item to several (each item is read once).',
+    summary: 'Where to write: the root of a backup tree, or restic:<repo>; repeat to write every item to several (each item is read once).',
+    description: TARGET_KINDS,
     default: ['./backups'],
     multiple: true,
     env: 'BACKUPBOT_TARGET',
@@ -27,7 +32,7 @@ export const targetsFlag = {
 }
 
 export const targetFlag = {
-  target: Flags.string({char: 't', summary: 'Root of the backup tree.', default: './backups', env: 'BACKUPBOT_TARGET'}),
+  target: Flags.string({char: 't', summary: 'The root of the backup tree, or restic:<repo>.', description: TARGET_KINDS, default: './backups', env: 'BACKUPBOT_TARGET'}),
 }
 
 /** The scheme config, for the commands that plan items (backup, and restore, which re-plans them). */
@@ -47,6 +52,10 @@ export const retentionFlags = {
   'keep-monthly': Flags.integer({summary: 'Keep the newest version of each of the last N months that have one.', min: 1, helpGroup: 'RETENTION'}),
   'keep-yearly': Flags.integer({summary: 'Keep the newest version of each of the last N years that have one.', min: 1, helpGroup: 'RETENTION'}),
   'keep-within': Flags.string({summary: 'Keep every version made within this long before the newest, e.g. 1y2m7d12h.', helpGroup: 'RETENTION'}),
+  prune: Flags.boolean({
+    summary: 'After retention, free the space of what it removed, in stores that separate the two (restic prune); the local tree always frees it.',
+    helpGroup: 'RETENTION',
+  }),
 }
 
 /** The policy the retention flags give, or undefined without any (every version is kept). */

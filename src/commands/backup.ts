@@ -9,16 +9,22 @@ import type {BackupResult, DryRunResult} from '../run/result.js'
 
 export default class Backup extends BaseCommand {
   static override summary = 'Back up the services of a compose project into versioned folders.'
-  static override description = `Plans every item from the scheme config (or, without one, every service's bind mounts and named volumes), validates it all before touching anything, then writes each item's new version under a temporary name, checksums it, renames it into place as .1 and rotates the older ones. With several --target, each item is read once and written to every target; it counts as ok only when every target has it. The --keep flags remove older versions (restic forget's rules) only once the new version is complete, and not when it is less than half the size of the one before.
+  static override description = `Plans every item from the scheme config (or, without one, every service's bind mounts and named volumes), validates it all before touching anything, then writes each item's new version under a temporary name, checksums it, renames it into place as .1 and rotates the older ones. With several --target, each item is read once and written to every target; it counts as ok only when every target has it. The --keep flags remove older versions (restic forget's rules) only once the new version is complete, and not when it is less than half the size of the one before; in a restic repository they forget snapshots, and --prune also frees their space.
+
+A --target may be a restic repository (restic:<repo>, credentials from restic's environment only). A target that cannot be reached when the run starts (its network is down) is skipped with one warning: the other targets still get every item, which counts as failed.
 
 Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
 
-Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
+Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be reached (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
   static override examples = [
     {command: '<%= config.bin %> backup', description: 'Back up the compose project in the current directory into ./backups.'},
     {command: '<%= config.bin %> backup db --config backupbot.yaml --keep 7', description: 'Back up one service as configured, keeping 7 versions.'},
     {command: '<%= config.bin %> backup --dry-run --json', description: 'Print the plan as JSON; touch nothing.'},
     {command: '<%= config.bin %> backup --target /srv/backups --target /mnt/usb/backups --keep-daily 7', description: 'Write every item to two trees, keeping one version a day for a week.'},
+    {
+      command: 'RESTIC_PASSWORD_FILE=/etc/backupbot/restic-pass <%= config.bin %> backup --target ./backups --target restic:sftp:backup@nas:/srv/restic --keep-daily 7 --prune',
+      description: 'Also write every item to a restic repository over SFTP, and free the space of the snapshots retention forgot there.',
+    },
   ]
   static override args = {
     // ignoreStdin: oclif would otherwise read a missing argument from stdin, eating `--config -`.
@@ -41,6 +47,7 @@ Exit codes: 0 every item succeeded; 1 some item failed (the others still ran and
       // oclif hands a multiple flag's value from its env variable over as a plain string.
       targets: ([] as string[]).concat(flags.target),
       retention: retentionPolicy(flags),
+      prune: flags.prune,
       dryRun: flags['dry-run'],
       version: this.config.version,
       // An animated line only on a terminal: never in pipes, cron logs or --json runs.

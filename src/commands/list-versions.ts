@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {targetFlag} from '../cli/flags.js'
@@ -10,15 +10,19 @@ export default class ListVersions extends BaseCommand {
   static override examples = [
     {command: '<%= config.bin %> list-versions', description: 'Everything under ./backups.'},
     {command: '<%= config.bin %> list-versions db --target /srv/backups --json', description: 'One service, as JSON.'},
+    {command: '<%= config.bin %> list-versions --target restic:/srv/restic --all-hosts', description: "Every machine's items in a restic repository that several share."},
   ]
   static override args = {service: Args.string({description: 'Only this service.', ignoreStdin: true})}
-  static override flags = {...targetFlag}
+  static override flags = {
+    ...targetFlag,
+    'all-hosts': Flags.boolean({summary: "Every machine's items, not only this one's (a store that several share, such as restic:<repo>)."}),
+  }
 
   async run() {
     const {args, flags} = await this.parse(ListVersions)
     this.useLogFlags(flags)
-    const result = await listBackups({target: flags.target, cwd: process.cwd(), service: args.service})
-    this.print(renderListing(result.items))
+    const result = await listBackups({...(await this.storeAccess()), target: flags.target, service: args.service, allHosts: flags['all-hosts']})
+    this.print(renderListing(result.items, {allHosts: flags['all-hosts']}))
     return result
   }
 }

@@ -19,6 +19,10 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
     {command: '<%= config.bin %> restore web site --dry-run', description: 'What restoring the newest version of web\'s site directory would do.'},
     {command: '<%= config.bin %> restore web uploads --version 2 --force', description: 'Replace the uploads volume with the second newest version.'},
     {command: '<%= config.bin %> restore db shop --to shop_copy', description: 'Restore a database dump into another database.'},
+    {
+      command: '<%= config.bin %> restore web site --target restic:sftp:backup@nas:/srv/restic --host old-web',
+      description: 'On a new machine: restore the newest version that the machine old-web wrote into a shared restic repository.',
+    },
   ]
   static override args = {
     service: Args.string({description: 'The service whose items to restore.', required: true, ignoreStdin: true}),
@@ -31,6 +35,7 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
     ...configFlag,
     version: Flags.integer({char: 'n', summary: 'The version to restore (1 = newest).', default: 1, min: 0}),
     to: Flags.string({summary: 'Restore elsewhere: a host path, a volume name or a database name, depending on the item.'}),
+    host: Flags.string({summary: 'Restore a version another machine wrote (as list-versions --all-hosts names it); only for a store that several share, such as restic:<repo>.'}),
     force: Flags.boolean({summary: 'Replace a destination that holds data (exactly: what the backup lacks is removed).'}),
     devices: Flags.boolean({summary: 'Allow device nodes in archives (only as root).'}),
     'dry-run': Flags.boolean({summary: 'Say what would be stopped, replaced and where; touch nothing.'}),
@@ -49,6 +54,7 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
       devices: flags.devices,
       dryRun: flags['dry-run'],
       target: flags.target,
+      host: flags.host,
     }
     const result = await this.interruptible(() => restore(request))
     this.print(renderRestore(result))

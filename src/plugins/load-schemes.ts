@@ -5,6 +5,7 @@ import type {Config} from '@oclif/core'
 
 import type {SchemesHookResult} from '../scheme.js'
 import {type LoadedScheme, registryFrom, schemeProblem, type SchemeRegistry} from '../schemes/registry.js'
+import {hookResults} from './hook-results.js'
 
 declare module '@oclif/core' {
   interface Hooks {
@@ -13,16 +14,14 @@ declare module '@oclif/core' {
 }
 
 export async function loadSchemes(config: Config): Promise<SchemeRegistry> {
-  const {successes, failures} = await config.runHook('backupbot:schemes', {}, 10_000, true)
-  const reported = failures.map((f) => ({plugin: f.plugin.name, error: f.error.message}))
+  const {values, failures} = await hookResults(config, 'backupbot:schemes')
+  const reported: SchemeRegistry['failures'] = failures
   const loaded: LoadedScheme[] = []
-  for (const {plugin, result} of successes) {
-    for (const scheme of Array.isArray(result) ? result : [result]) {
-      const problem = schemeProblem(scheme)
-      const type = (scheme as {type?: unknown} | null)?.type
-      if (problem) reported.push({plugin: plugin.name, error: problem, ...(typeof type === 'string' ? {type} : {})})
-      else loaded.push({scheme, plugin: plugin.name})
-    }
+  for (const {plugin, value: scheme} of values) {
+    const problem = schemeProblem(scheme)
+    const type = (scheme as {type?: unknown} | null)?.type
+    if (problem) reported.push({plugin, error: problem, ...(typeof type === 'string' ? {type} : {})})
+    else loaded.push({scheme: scheme as LoadedScheme['scheme'], plugin})
   }
   return registryFrom(loaded, reported)
 }

@@ -7,14 +7,14 @@ import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import type {RetentionPolicy, Store} from '../store.js'
 import {checkPolicy} from '../target/retention.js'
 import {itemContext} from './item-context.js'
-import {openStore} from './open-store.js'
+import {openStore, type OpenStoreOptions} from './open-store.js'
 import type {Progress} from './progress.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {BackupResult, DryRunResult} from './result.js'
 import {runBackup} from './run-backup.js'
 
-export interface BackupRequest extends PlanningOptions {
+export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   /** Where to write: each item is read once and written to every one of them. */
   targets: string[]
   /** Which older versions to remove once an item's new version is complete (restic forget's rules). */
@@ -34,7 +34,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
   if (options.retention) checkPolicy(options.retention)
   if (options.targets.length === 0) throw new UsageError('give at least one --target')
-  const stores = options.targets.map((target) => openStore(target, options.cwd))
+  const stores = options.targets.map((target) => openStore(target, options))
   const locations = stores.map((s) => s.location)
   const twice = locations.find((l, i) => locations.indexOf(l) !== i)
   if (twice) throw new UsageError(`--target ${twice} is given twice`)
@@ -47,6 +47,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
     stores,
     retention: options.retention,
     masker: options.masker,
+    log: options.log,
     version: options.version,
     recovery,
     progress: options.progress,

@@ -11,12 +11,12 @@ import type {Store} from '../store.js'
 import {encodeName} from '../target/layout.js'
 import {checkStructure, toArtifact} from './artifacts.js'
 import {itemContext} from './item-context.js'
-import {openStore} from './open-store.js'
+import {needsSharedStore, openStore, type OpenStoreOptions} from './open-store.js'
 import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {RestoreItemResult, RestoreResult} from './result.js'
 
-export interface RestoreRequest extends PlanningOptions {
+export interface RestoreRequest extends PlanningOptions, OpenStoreOptions {
   service: string
   /** The item's name (as list-versions shows it), or `folder/name`; all of the service's items when absent. */
   item?: string
@@ -26,6 +26,8 @@ export interface RestoreRequest extends PlanningOptions {
   dryRun: boolean
   devices: boolean
   target: string
+  /** Restore the version another machine wrote (a store that several share). */
+  host?: string
   signal: AbortSignal
   journalDir: string
 }
@@ -34,7 +36,8 @@ export async function restore(options: RestoreRequest): Promise<RestoreResult> {
   const engine = lazyEngine()
   const journal = new RestartJournal(options.journalDir)
   const recovery = await recoverFirst(journal, engine, options.log, options.dryRun)
-  const store = openStore(options.target, options.cwd)
+  const store = openStore(options.target, options)
+  if (options.host !== undefined) needsSharedStore(store, '--host')
   const [plan] = await planProjects({...options, services: [options.service]}, engine, journal)
   const items = chooseItems(plan.items, options)
   const release = options.dryRun ? async () => {} : await store.lock()
@@ -74,8 +77,12 @@ async function restoreItem(item: LocatedItem, options: RestoreRequest, context: 
   try {
     if (!scheme.restore) throw new Error(`scheme ${item.scheme} cannot restore; restore ${item.source} by hand from the artifact`)
     if (options.to !== undefined && item.refuseRestoreTo !== undefined) throw new Error(item.refuseRestoreTo)
-    const version = await store.version(item.key, options.version)
-    if (!version) throw new Error(`no version ${options.version} of ${item.folder}/${item.name} in ${store.where(item.key)} (see backupbot list-versions ${item.service})`)
+    const version = await store.version(item.key, options.version, options.host === undefined ? undefined : {host: options.host})
+    if (!version) {
+      const by = options.host === undefined ? '' : ` written by ${options.host}`
+      const see = options.host === undefined ? `backupbot list-versions ${item.service}` : `backupbot list-versions ${item.service} --all-hosts`
+      throw new Error(`no version ${options.version} of ${item.folder}/${item.name}${by} in ${store.where(item.key)} (see ${see})`)
+    }
     const artifact = toArtifact(store.open(version))
     Object.assign(base, {file: artifact.file})
     // Nothing is touched unless the artifact is the one that was written, and sound.

@@ -110,8 +110,19 @@ export interface VerifyItemResult {
   error?: string
 }
 
+/** `backupbot verify --json`: the store's own check, run once before the versions (a store with `check`). */
+export interface StoreCheckResult {
+  status: 'ok' | 'failed'
+  /** What the store checked (`restic check`, `restic check --read-data`). */
+  checks: string[]
+  error?: string
+}
+
 export interface VerifyResult {
+  /** False when a version or the store's own check failed. */
   ok: boolean
   target: string
+  /** Only for a store with a check of its own (a restic repository); the local tree has none. */
+  store?: StoreCheckResult
   items: VerifyItemResult[]
 }

@@ -1,8 +1,9 @@
-// Runs a plan: under the target's lock, each item in turn writes a new version (temporary name,
-// fsync, checksum, rename) and rotates. A failing item is recorded and the others still run.
+// Runs a plan: under the targets' locks, each item in turn writes a new version (temporary name,
+// fsync, checksum, rename) and rotates. A failing item is recorded and the others still run; a
+// target that cannot be reached fails every item there while the other targets get them all.
 import type {Writable} from 'node:stream'
 
-import {errorMessage} from '../errors.js'
+import {EXIT, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
 import type {LocatedItem, Plan} from '../plan/make-plan.js'
 import type {Logger, RunContext} from '../scheme.js'
@@ -30,15 +31,22 @@ export interface RunInput {
   recovery?: RecoveryResult
   /** A live display of the bytes written (on a terminal only). */
   progress?: Progress
+  /** The run's own messages (a target that cannot be reached), as opposed to each item's. */
+  log: Logger
+}
+
+/** A run under way: its input and the stores that could not be reached, each with its lock's error. */
+interface Run extends RunInput {
+  unavailable: ReadonlyMap<Store, unknown>
 }
 
 export async function runBackup(input: RunInput): Promise<BackupResult> {
   const releases: Array<() => Promise<void>> = []
   const items: ItemResult[] = []
   try {
-    for (const store of input.stores) releases.push(await store.lock())
+    const run: Run = {...input, unavailable: await lockStores(input, releases)}
     for (const plan of input.plans) {
-      for (const item of plan.items) items.push(await runItem(input, plan, item))
+      for (const item of plan.items) items.push(await runItem(run, plan, item))
     }
   } finally {
     for (const release of releases.reverse()) await release()
@@ -48,7 +56,31 @@ export async function runBackup(input: RunInput): Promise<BackupResult> {
   return {ok, target: targets[0]!, ...(targets.length > 1 ? {targets} : {}), items, ...(input.recovery ? {recovery: input.recovery} : {})}
 }
 
-async function runItem(input: RunInput, plan: Plan, item: LocatedItem): Promise<ItemResult> {
+/**
+ * Takes every store's lock before anything is touched, into `releases`. A store that refuses the
+ * run (exit 2: bad input; exit 3: another run holds it) stops it. One that cannot be reached (its
+ * network is down) sits this run out, said once here: a copy in the other stores is better than
+ * none. Only when no store can be reached does the run stop, with the first store's error.
+ */
+async function lockStores(input: RunInput, releases: Array<() => Promise<void>>): Promise<Map<Store, unknown>> {
+  const unavailable = new Map<Store, unknown>()
+  for (const store of input.stores) {
+    try {
+      releases.push(await store.lock())
+    } catch (error) {
+      const exitCode = (error as {exitCode?: unknown} | null)?.exitCode
+      if (exitCode === EXIT.usage || exitCode === EXIT.locked) throw error
+      unavailable.set(store, error)
+    }
+  }
+  if (unavailable.size === input.stores.length) throw unavailable.get(input.stores[0]!)
+  for (const [store, error] of unavailable) {
+    input.log.warn(`${store.location} cannot be reached: ${input.masker.mask(errorMessage(error))}; every item fails there, the other targets still get it`)
+  }
+  return unavailable
+}
+
+async function runItem(input: Run, plan: Plan, item: LocatedItem): Promise<ItemResult> {
   let downtime: number | undefined
   const run = input.context(plan, item, (seconds) => (downtime = Math.round(((downtime ?? 0) + seconds) * 1e3) / 1e3))
   let result: ItemResult
@@ -61,7 +93,7 @@ async function runItem(input: RunInput, plan: Plan, item: LocatedItem): Promise<
   return downtime === undefined ? result : {...result, downtimeSeconds: downtime}
 }
 
-async function writeItem(input: RunInput, context: RunContext, project: string, item: LocatedItem): Promise<ItemResult> {
+async function writeItem(input: Run, context: RunContext, project: string, item: LocatedItem): Promise<ItemResult> {
   const started = process.hrtime.bigint()
   const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3
   const base = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source}
@@ -70,13 +102,16 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
   const {scheme} = input.registry.byType.get(item.scheme)!
   const shown = input.progress?.start(`${item.service}: ${item.folder}/${item.name}`)
   const manifest = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version}
+  const shownBy = input.stores.find((store) => !input.unavailable.has(store))
   let outcomes: Array<PromiseSettledResult<WrittenVersion>>
   try {
     outcomes = await fanOut(
-      input.stores.map((store, i) => (sink) => {
+      input.stores.map((store) => (sink) => {
+        // A store that cannot be reached fails before it asks for data: it takes no part.
+        if (input.unavailable.has(store)) return Promise.reject(input.unavailable.get(store))
         // A store that compresses itself (restic) gets the data as the scheme wrote it.
         const compress = item.compress && store.wantsCompressed
-        const version = {extension: compress ? storedExtension(item) : item.extension, manifest, retention: input.retention, onBytes: i === 0 ? shown?.update : undefined}
+        const version = {extension: compress ? storedExtension(item) : item.extension, manifest, retention: input.retention, onBytes: store === shownBy ? shown?.update : undefined}
         return store.write(item.key, version, (out) => (compress ? writeCompressed(out, sink) : sink(out)))
       }),
       (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
@@ -94,9 +129,12 @@ async function writeItem(input: RunInput, context: RunContext, project: string, 
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${first!.bytes} bytes in ${seconds()} s -> ${stores.map((s) => s.file).join(', ')}`)
     return result
   }
-  // One message for the item: the error itself, or which stores lack the new version and why.
+  // One message for the item: the error itself, or which stores lack the new version and why
+  // (in the log, a store that cannot be reached only by name: its error was said once).
   const error = stores.length === 1 ? first!.error! : failed.map((s) => `${s.target}: ${s.error}`).join('; ')
-  context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${error}`)
+  const unreachable = new Set([...input.unavailable.keys()].map((store) => store.location))
+  const said = stores.length === 1 ? error : failed.map((s) => `${s.target}: ${unreachable.has(s.target) ? 'cannot be reached' : s.error}`).join('; ')
+  context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${said}`)
   return {...result, error}
 }
 

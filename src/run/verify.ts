@@ -1,23 +1,33 @@
 // `backupbot verify` as a library call: for every item in the backup tree, the chosen versions
 // are read completely: checksum against the manifest, gzip and tar structure, and the scheme's
-// own content check (a dump's trailer). Needs no compose project and touches nothing.
-import {errorMessage} from '../errors.js'
+// own content check (a dump's trailer). A store with a check of its own (restic check) runs it
+// once first. Needs no compose project and touches nothing.
+import {errorMessage, UsageError} from '../errors.js'
 import type {Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import type {ItemListing, Store, VersionListing} from '../store.js'
 import {checkStructure, toArtifact} from './artifacts.js'
-import type {VerifyItemResult, VerifyResult} from './result.js'
+import {storeName} from './open-store.js'
+import type {StoreCheckResult, VerifyItemResult, VerifyResult} from './result.js'
 
 export interface VerifyRequest {
   store: Store
   service?: string
   /** One version number (default 1), or every version. */
   version: number | 'all'
+  /** The store's own check reads every byte it holds (`restic check --read-data`); only for a store with `check`. */
+  readData?: boolean
   registry: SchemeRegistry
   log: Logger
 }
 
 export async function verifyBackups(options: VerifyRequest): Promise<VerifyResult> {
+  if (options.readData && !options.store.check) {
+    throw new UsageError(`--read-data is for a store with a check of its own (restic:<repo>), but ${storeName(options.store)} has none: verify reads every byte of each version it checks anyway`)
+  }
+  // Once, before the versions: a damaged repository explains the failures that may follow. Its
+  // failure fails the run, but every version is still checked.
+  const store = options.store.check ? await checkStore(options) : undefined
   const items: VerifyItemResult[] = []
   for (const listing of await options.store.list({service: options.service})) {
     const versions = options.version === 'all' ? listing.versions : listing.versions.filter((v) => v.number === options.version)
@@ -28,7 +38,19 @@ export async function verifyBackups(options: VerifyRequest): Promise<VerifyResul
     }
     for (const version of versions) items.push(await verifyVersion(listing, version, options))
   }
-  return {ok: items.every((i) => i.status === 'ok'), target: options.store.location, items}
+  const ok = store?.status !== 'failed' && items.every((i) => i.status === 'ok')
+  return {ok, target: options.store.location, ...(store ? {store} : {}), items}
+}
+
+async function checkStore({store, readData, log}: VerifyRequest): Promise<StoreCheckResult> {
+  try {
+    const checks = await store.check!({readData: readData ?? false})
+    log.info(`ok      store ${store.location} (${checks.join(', ')})`)
+    return {status: 'ok', checks}
+  } catch (error) {
+    log.warn(`FAILED  store ${store.location}: ${errorMessage(error)}`)
+    return {status: 'failed', checks: [], error: errorMessage(error)}
+  }
 }
 
 async function verifyVersion(listing: ItemListing, version: VersionListing, options: VerifyRequest): Promise<VerifyItemResult> {

@@ -66,6 +66,12 @@ describe('backupbot backup', function () {
     expect(await created('data.1') > (await created('data.2'))).to.equal(true)
   })
 
+  it('takes --prune with the local tree, which frees what retention removes anyway', async function () {
+    const dir = await bindProject(sb)
+    for (let run = 0; run < 2; run++) expect((await sb.run(['backup', '--keep', '1', '--prune'], dir)).exitCode).to.equal(0)
+    expect(await readdir(path.join(dir, 'backups', 'app', 'bind_mounts', 'data'))).to.deep.equal(['data.1'])
+  })
+
   it('applies the retention flags once the new version is complete, and says what it removed', async function () {
     const dir = await bindProject(sb)
     expect((await sb.run(['backup'], dir)).exitCode).to.equal(0)
@@ -115,6 +121,24 @@ describe('backupbot backup', function () {
     const outcome = await sb.run(['backup', '--target', 'b', '--target', './b'], dir)
     expect(outcome.exitCode).to.equal(2)
     expect(outcome.stderr).to.contain('is given twice')
+  })
+
+  it('refuses a --target of a kind of store no plugin provides with exit 2, saying how to name such a folder', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--target', 'kopia:/srv/repo', '--json'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    const {error} = jsonOf(outcome)
+    expect(error.name).to.equal('UsageError')
+    expect(error.message).to.contain('kopia:')
+    expect(error.suggestions).to.deep.equal(['a local folder whose name has a colon can be written as ./kopia:/srv/repo'])
+    expect(existsSync(path.join(dir, 'backups'))).to.equal(false)
+  })
+
+  it('writes into a local folder whose name has a colon when it is written as ./name', async function () {
+    const dir = await bindProject(sb)
+    const outcome = await sb.run(['backup', '--target', './daily:2024', '--json'], dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    expect(jsonOf(outcome).target).to.equal(path.join(dir, 'daily:2024'))
   })
 
   it('refuses a --keep-within it cannot read with exit 2, before touching anything', async function () {

@@ -59,6 +59,14 @@ describe('backupbot list-versions', function () {
     expect(jsonOf(await sb.run(['list-versions', 'db', '--json'], dir)).items).to.deep.equal([])
   })
 
+  it("refuses --all-hosts with exit 2 for the local tree, which holds one machine's backups", async function () {
+    const dir = await backedUpProject(sb)
+    const outcome = await sb.run(['list-versions', '--all-hosts'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stdout).to.equal('')
+    expect(outcome.stderr).to.contain(`backupbot: --all-hosts is for a store that several machines share (restic:<repo>), but the local tree ${path.join(dir, 'backups')} holds one machine's backups`)
+  })
+
   it('prints one block per item on stdout without --json', async function () {
     const dir = await backedUpProject(sb)
     const outcome = await sb.run(['list-versions', '--target', path.join(dir, 'backups')], sb.dir)

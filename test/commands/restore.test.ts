@@ -118,6 +118,13 @@ describe('backupbot restore', function () {
     expect(outcome.stderr).to.equal('backupbot: service app has no backed-up item nosuchitem\n  hint: its items: bind_mounts/data\n')
   })
 
+  it("exits 2 for --host with the local tree, which holds one machine's backups, and touches nothing", async function () {
+    const outcome = await sb.run(['restore', 'app', 'data', '--force', '--host', 'old-web'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(outcome.stderr).to.contain(`backupbot: --host is for a store that several machines share (restic:<repo>), but the local tree ${path.join(dir, 'backups')} holds one machine's backups`)
+    expect(await readFile(path.join(dir, 'data', 'file.txt'), 'utf8')).to.equal('changed\n')
+  })
+
   it('exits 2 without the service argument', async function () {
     const outcome = await sb.run(['restore'], dir)
     expect(outcome.exitCode).to.equal(2)

@@ -84,4 +84,12 @@ describe('backupbot verify', function () {
     expect(outcome.exitCode).to.equal(2)
     expect(outcome.error?.message).to.contain('--all=true cannot also be provided when using --version')
   })
+
+  it('exits 2 for --read-data with the local tree, which has no check of its own', async function () {
+    const outcome = await sb.run(['verify', '--read-data', '--json'], dir)
+    expect(outcome.exitCode).to.equal(2)
+    expect(jsonOf(outcome).error.message).to.equal(
+      `--read-data is for a store with a check of its own (restic:<repo>), but the local tree ${path.join(dir, 'backups')} has none: verify reads every byte of each version it checks anyway`,
+    )
+  })
 })

@@ -6,12 +6,38 @@ import {join} from 'node:path'
 import type {Writable} from 'node:stream'
 
 import type {LocatedItem, Plan} from '../../src/plan/make-plan.js'
+import type {PlanningOptions} from '../../src/plan/plan-projects.js'
 import type {ItemContext} from '../../src/run/item-context.js'
+import type {OpenStoreOptions} from '../../src/run/open-store.js'
 import type {RunInput} from '../../src/run/run-backup.js'
 import type {BackupItem, PlannedItem, RunContext, SchemeDefinition} from '../../src/scheme.js'
 import {LocalStore} from '../../src/target/local-store.js'
-import {type FakeRunOptions, fakeRunContext} from '../../src/testing/index.js'
-import {SecretMasker, project, registry, service} from './fakes.js'
+import {type FakeRunOptions, fakeRunContext, recordingLogger} from '../../src/testing/index.js'
+import {SecretMasker, project, quietLogger, registry, service, stores} from './fakes.js'
+
+/**
+ * For each test of the describe() it is called in: DOCKER_HOST at a socket that does not exist,
+ * so that any engine call fails at once instead of reaching a real engine.
+ */
+export function withoutEngine(): void {
+  let saved: string | undefined
+  beforeEach(function () {
+    saved = process.env.DOCKER_HOST
+    process.env.DOCKER_HOST = 'unix:///nonexistent/backupbot-unit-tests/docker.sock'
+  })
+  afterEach(function () {
+    if (saved === undefined) delete process.env.DOCKER_HOST
+    else process.env.DOCKER_HOST = saved
+  })
+}
+
+/**
+ * What backup() and restore() plan and open stores from: the compose project in `cwd` (zero
+ * config), the installed `schemes`, no store plugins, a recording log.
+ */
+export function planningOf(cwd: string, schemes: SchemeDefinition<any, any>[]): PlanningOptions & OpenStoreOptions & {log: ReturnType<typeof recordingLogger>} {
+  return {compose: [], discover: false, cwd, env: {}, services: [], registry: registry(...schemes), stores: stores(), log: recordingLogger(), masker: new SecretMasker()}
+}
 
 /** A fresh temp dir per test, removed afterwards. Call inside a describe(). */
 export function useTempDir(prefix = 'backupbot-run-'): () => string {
@@ -86,7 +112,7 @@ export function contexts(
 }
 
 export function runInput(target: string, items: LocatedItem[], schemes: SchemeDefinition<any, any>[], extra: Partial<RunInput> = {}): RunInput {
-  return {plans: [planOf(items)], registry: registry(...schemes), stores: [new LocalStore(target)], context: contexts(), masker: new SecretMasker(), version: '9.9.9', ...extra}
+  return {plans: [planOf(items)], registry: registry(...schemes), stores: [new LocalStore(target)], context: contexts(), masker: new SecretMasker(), log: quietLogger(), version: '9.9.9', ...extra}
 }
 
 /** Resolves once `open()` is called; for holding a fake scheme in the middle of its work. */

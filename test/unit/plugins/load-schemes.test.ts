@@ -1,8 +1,8 @@
 import {expect} from 'chai'
-import type {Config} from '@oclif/core'
 
 import {loadSchemes} from '../../../src/plugins/load-schemes.js'
 import type {SchemeDefinition} from '../../../src/scheme.js'
+import {fakeHookConfig} from '../../support/fakes.js'
 
 const scheme = (type: string, extra: Partial<SchemeDefinition> = {}): SchemeDefinition => ({
   type,
@@ -14,34 +14,22 @@ const scheme = (type: string, extra: Partial<SchemeDefinition> = {}): SchemeDefi
   ...extra,
 })
 
-/** Stands in for oclif's Config: only runHook, answering as oclif does (successes + failures). */
-function fakeConfig(successes: Array<{plugin: string; result: unknown}>, failures: Array<{plugin: string; error: string}> = []): Config {
-  return {
-    async runHook() {
-      return {
-        successes: successes.map((s) => ({plugin: {name: s.plugin}, result: s.result})),
-        failures: failures.map((f) => ({plugin: {name: f.plugin}, error: new Error(f.error)})),
-      }
-    },
-  } as unknown as Config
-}
-
 describe('collecting schemes from plugins', function () {
   it('registers each scheme under its type and aliases, with the plugin that provides it', async function () {
-    const registry = await loadSchemes(fakeConfig([{plugin: 'p-vol', result: [scheme('backup_volume', {aliases: ['backup_volumes']})]}]))
+    const registry = await loadSchemes(fakeHookConfig([{plugin: 'p-vol', result: [scheme('backup_volume', {aliases: ['backup_volumes']})]}]))
     expect(registry.byType.get('backup_volumes')?.plugin).to.equal('p-vol')
     expect(registry.list.map((l) => l.scheme.type)).to.deep.equal(['backup_volume'])
   })
 
   it('reports a failing plugin and keeps the others', async function () {
-    const registry = await loadSchemes(fakeConfig([{plugin: 'good', result: [scheme('backup_a')]}], [{plugin: 'broken', error: 'boom'}]))
+    const registry = await loadSchemes(fakeHookConfig([{plugin: 'good', result: [scheme('backup_a')]}], [{plugin: 'broken', error: 'boom'}]))
     expect(registry.list.map((l) => l.scheme.type)).to.deep.equal(['backup_a'])
     expect(registry.failures).to.deep.equal([{plugin: 'broken', error: 'boom'}])
   })
 
   it('rejects malformed schemes and duplicate types, naming the plugin', async function () {
     const registry = await loadSchemes(
-      fakeConfig([
+      fakeHookConfig([
         {plugin: 'old', result: [scheme('backup_b', {apiVersion: 1 as 2})]},
         {plugin: 'one', result: [scheme('backup_c')]},
         {plugin: 'two', result: [scheme('backup_c'), {type: 'Bad Name'}]},

@@ -17,8 +17,10 @@ import {itemDirectory} from '../../../src/target/layout.js'
 import {LOCK_FILE} from '../../../src/target/lock.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
+import {sharedKind} from '../../support/fake-stores.js'
+import {planningOf, withoutEngine} from '../../support/run-fakes.js'
 import {rawTar} from '../../support/tar.js'
-import {SecretMasker, registry} from '../../support/fakes.js'
+import {SecretMasker, stores} from '../../support/fakes.js'
 
 const FIXTURE = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/bind-project')
 const PROJECT = 'bind-project'
@@ -96,16 +98,12 @@ function restoringScheme(target: () => string, extra: Partial<SchemeDefinition<a
 describe('restore', function () {
   let target = ''
   let journalDir = ''
-  let dockerHost: string | undefined
+  withoutEngine()
   beforeEach(async function () {
     target = await mkdtemp(join(tmpdir(), 'backupbot-restore-'))
     journalDir = await mkdtemp(join(tmpdir(), 'backupbot-journal-'))
-    dockerHost = process.env.DOCKER_HOST
-    process.env.DOCKER_HOST = `unix://${join(journalDir, 'no-engine.sock')}`
   })
   afterEach(async function () {
-    if (dockerHost === undefined) delete process.env.DOCKER_HOST
-    else process.env.DOCKER_HOST = dockerHost
     await rm(target, {recursive: true, force: true})
     await rm(journalDir, {recursive: true, force: true})
   })
@@ -118,14 +116,7 @@ describe('restore', function () {
 
   function request(schemes: SchemeDefinition<any, any>[], extra: Partial<RestoreRequest> = {}): RestoreRequest & {log: ReturnType<typeof recordingLogger>} {
     return {
-      compose: [],
-      discover: false,
-      cwd: FIXTURE,
-      env: {},
-      services: [],
-      registry: registry(...schemes),
-      log: recordingLogger(),
-      masker: new SecretMasker(),
+      ...planningOf(FIXTURE, schemes),
       service: 'app',
       item: 'data',
       version: 1,
@@ -268,6 +259,43 @@ describe('restore', function () {
     const result = await restore(request([scheme], {version: 3}))
     expect(calls).to.deep.equal([])
     expect(result.items[0].error).to.equal(`no version 3 of fake/data in ${dataDir()} (see backupbot list-versions app)`)
+  })
+
+  describe('--host, in a store that several machines share', function () {
+    let shared: ReturnType<typeof sharedKind>
+    const sharedStores = () => stores(shared.definition)
+    beforeEach(() => (shared = sharedKind()))
+
+    it('asks the store for the version the machine named wrote, and restores it', async function () {
+      const written = await store(gzipSync(TAR))
+      const {scheme, calls} = restoringScheme(() => target)
+      const result = await restore(request([scheme], {target: `shared:${target}`, stores: sharedStores(), host: 'old-web'}))
+      expect(shared.opened[0]!.versionsFrom).to.deep.equal([{host: 'old-web'}])
+      expect(result.items[0]).to.deep.include({status: 'ok', file: written.file})
+      expect(calls).to.have.length(1)
+    })
+
+    it("asks for this machine's version without --host", async function () {
+      await store(gzipSync(TAR))
+      const {scheme} = restoringScheme(() => target)
+      await restore(request([scheme], {target: `shared:${target}`, stores: sharedStores()}))
+      expect(shared.opened[0]!.versionsFrom).to.deep.equal([undefined])
+    })
+
+    it('says which machine has no such version', async function () {
+      const {scheme} = restoringScheme(() => target)
+      const result = await restore(request([scheme], {target: `shared:${target}`, stores: sharedStores(), host: 'old-web', version: 3}))
+      expect(result.items[0].error).to.equal(`no version 3 of fake/data written by old-web in ${dataDir()} (see backupbot list-versions app --all-hosts)`)
+    })
+
+    it("is refused with exit 2 for the local tree, which holds one machine's backups, before anything is read", async function () {
+      await store(gzipSync(TAR))
+      const {scheme, calls} = restoringScheme(() => target)
+      const refused = await restore(request([scheme], {host: 'old-web'})).catch((e: unknown) => e)
+      expect(refused).to.be.instanceOf(UsageError)
+      expect((refused as Error).message).to.equal(`--host is for a store that several machines share (restic:<repo>), but the local tree ${target} holds one machine's backups`)
+      expect(calls).to.deep.equal([])
+    })
   })
 
   it('restores every item of the service when no item is named, one result each', async function () {

@@ -5,6 +5,8 @@ import {readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 
+import {UsageError} from '../../../src/errors.js'
+import {renderVerify} from '../../../src/render/verify.js'
 import {runBackup} from '../../../src/run/run-backup.js'
 import {verifyBackups, type VerifyRequest} from '../../../src/run/verify.js'
 import type {Manifest, SchemeDefinition, TarSummary} from '../../../src/scheme.js'
@@ -12,6 +14,7 @@ import {encodeName} from '../../../src/target/layout.js'
 import {LocalStore} from '../../../src/target/local-store.js'
 import {writeVersion} from '../../../src/target/write-version.js'
 import {recordingLogger} from '../../../src/testing/index.js'
+import {CheckedTree} from '../../support/fake-stores.js'
 import {rawTar} from '../../support/tar.js'
 import {registry} from '../../support/fakes.js'
 import {located, runInput, scheme, useTempDir, writes} from '../../support/run-fakes.js'
@@ -189,5 +192,57 @@ describe('verifyBackups', function () {
     const files = result.items.find((i) => i.item === 'files')!
     expect(files.status).to.equal('failed')
     expect(files.error).to.match(/^version 1 in .*files\.1 is unusable: manifest\.json unreadable: /)
+  })
+
+  describe("a store's own check", function () {
+    it('runs it once, before the versions, and records what it checked', async function () {
+      const store = new CheckedTree(target(), {checks: ['restic check']})
+      const {request: req, log} = request([fakeScheme().definition], {store})
+      const result = await verifyBackups(req)
+      expect(store.checked).to.deep.equal([{readData: false}])
+      expect(result.ok).to.equal(true)
+      expect(result.store).to.deep.equal({status: 'ok', checks: ['restic check']})
+      expect(Object.keys(result)).to.deep.equal(['ok', 'target', 'store', 'items'])
+      expect(result.items.map((i) => i.status)).to.deep.equal(['ok', 'ok', 'ok'])
+      expect(log.lines[0]).to.equal(`info: ok      store ${target()} (restic check)`)
+      expect(renderVerify(result).split('\n')[0]).to.equal(`ok      store ${target()}  (restic check)`)
+    })
+
+    it('asks it to read all data with --read-data', async function () {
+      const store = new CheckedTree(target(), {checks: ['restic check --read-data']})
+      const result = await verifyBackups(request([fakeScheme().definition], {store, readData: true}).request)
+      expect(store.checked).to.deep.equal([{readData: true}])
+      expect(result.store!.checks).to.deep.equal(['restic check --read-data'])
+    })
+
+    it('fails the run when it fails, and still checks every version', async function () {
+      const store = new CheckedTree(target(), {fail: 'restic check: pack 5e1f… is damaged'})
+      const {request: req, log} = request([fakeScheme().definition], {store})
+      const result = await verifyBackups(req)
+      expect(result.ok).to.equal(false)
+      expect(result.store).to.deep.equal({status: 'failed', checks: [], error: 'restic check: pack 5e1f… is damaged'})
+      expect(result.items.map((i) => i.status)).to.deep.equal(['ok', 'ok', 'ok'])
+      expect(log.lines).to.include(`warn: FAILED  store ${target()}: restic check: pack 5e1f… is damaged`)
+      const text = renderVerify(result).split('\n')
+      expect(text[0]).to.equal(`FAILED  store ${target()}  restic check: pack 5e1f… is damaged`)
+      expect(text.slice(-2)).to.deep.equal(['3 version(s) sound', "the store's own check failed"])
+    })
+
+    it('shows it even when the store holds no versions', async function () {
+      const empty = join(target(), 'empty')
+      const result = await verifyBackups(request([], {store: new CheckedTree(empty, {checks: ['restic check']})}).request)
+      expect(renderVerify(result)).to.equal(`ok      store ${empty}  (restic check)\nno backups found in ${empty}`)
+    })
+
+    it('has no store part for the local tree, which has no check of its own, and refuses --read-data there with exit 2', async function () {
+      const {definition} = fakeScheme()
+      expect(await verifyBackups(request([definition]).request)).not.to.have.property('store')
+      const refused = await verifyBackups(request([definition], {readData: true}).request).catch((e: unknown) => e)
+      expect(refused).to.be.instanceOf(UsageError)
+      expect((refused as UsageError).exitCode).to.equal(2)
+      expect((refused as Error).message).to.equal(
+        `--read-data is for a store with a check of its own (restic:<repo>), but the local tree ${target()} has none: verify reads every byte of each version it checks anyway`,
+      )
+    })
   })
 })
