@@ -71,7 +71,8 @@ function storeContext(options: OpenStoreOptions): StoreContext {
     log: options.log,
     env: options.env,
     secret: (value) => options.masker.add(value),
-    host: os.hostname(),
+    // A container's random hostname would make each run another machine: BACKUPBOT_HOSTNAME names it.
+    host: options.env.BACKUPBOT_HOSTNAME || os.hostname(),
     prune: options.prune ?? false,
   }
 }
