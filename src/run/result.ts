@@ -10,7 +10,7 @@ export interface ItemResult {
   /** The item's name inside its folder (a host path relative to the project, a volume name). */
   item: string
   source: string
-  /** The new version's artifact (absolute path), when it was written. */
+  /** The new version's artifact (absolute path, or snapshot and path), when it was written: in the first target, or the first that has it. */
   file?: string
   bytes?: number
   sha256?: string

@@ -123,7 +123,8 @@ async function writeItem(input: Run, context: RunContext, project: string, item:
   const [first] = stores
   const failed = stores.filter((s) => s.status === 'failed')
   const status = failed.length === 0 ? 'ok' : context.signal.aborted ? 'interrupted' : 'failed'
-  const {target: _target, status: _status, ...primary} = first!
+  // The item's own file and size: the first target's, or the first that has the version when that one failed.
+  const {target: _target, status: _status, error: _error, ...primary} = stores.find((s) => s.status === 'ok') ?? first!
   const result: ItemResult = {...base, ...primary, seconds: seconds(), ...(stores.length > 1 ? {stores} : {}), status}
   if (status === 'ok') {
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${first!.bytes} bytes in ${seconds()} s -> ${stores.map((s) => s.file).join(', ')}`)

@@ -164,6 +164,8 @@ describe('backing up to several targets', function () {
           [local, 'ok', undefined],
         ])
         expect(gunzipSync(await readFile(item.stores![1]!.file!)).equals(data)).to.equal(true)
+        // The item's own file is the one the first target would have had: here, the target that has it.
+        expect([item.file, item.bytes]).to.deep.equal([item.stores![1]!.file, item.stores![1]!.bytes])
         expect(await entries(new LocalStore(local).where(items[i]!.key))).to.deep.equal([`${items[i]!.name}.1`])
         // Each item names the store; the error itself was said once, when the run started.
         expect(context.made[i]!.lines.filter((l) => l.startsWith('warn: '))).to.deep.equal([`warn: db: things/${items[i]!.name} failed: ${remote}: cannot be reached`])
