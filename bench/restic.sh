@@ -24,6 +24,7 @@ VOLUME=${PROJECT}_benchdata
 REPO=$WORK/restic-repo
 
 [ -f "$ROOT/dist/index.js" ] || { echo "build first: npm run build" >&2; exit 2; }
+[ "$ROUNDS" -ge 2 ] || { echo "BENCH_ROUNDS must be 2 or more: the second round measures what a backup of the unchanged volume adds" >&2; exit 2; }
 command -v restic >/dev/null || { echo "restic is missing: apt-get install -y restic" >&2; exit 2; }
 docker image inspect "$IMAGE" >/dev/null || { echo "image $IMAGE is not on the engine" >&2; exit 2; }
 if docker-compose version >/dev/null 2>&1; then COMPOSE=(docker-compose); else COMPOSE=(docker compose); fi
@@ -128,7 +129,7 @@ one_med=$(median "${one_times[@]}")
 ratio=$(awk -v a="$bb_med" -v b="$one_med" 'BEGIN {printf "%.2f", a / b}')
 peak=$(printf '%s\n' "${node_rss[@]}" | sort -n | tail -1)
 first=$(( ${sizes[0]} - EMPTY ))
-added=$(( ${sizes[1]:-${sizes[0]}} - ${sizes[0]} ))
+added=$(( ${sizes[1]} - ${sizes[0]} ))
 pct=$(awk -v a="$added" -v f="$first" 'BEGIN {printf "%.2f", 100 * a / f}')
 verdict() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo FAIL; fi; }
 

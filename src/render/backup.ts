@@ -10,10 +10,11 @@ export function renderBackupResult(result: BackupResult): string {
       : i.removed
         ? `  (removed ${i.removed.length} older version(s))`
         : ''
-    return `ok      ${i.service}  ${i.source}  ${i.bytes} bytes  ${i.seconds} s  ${i.file}${retention}`
+    const files = i.stores ? i.stores.map((s) => s.file).join(', ') : i.file
+    return `ok      ${i.service}  ${i.source}  ${i.bytes} bytes  ${i.seconds} s  ${files}${retention}`
   })
   const failed = result.items.filter((i) => i.status !== 'ok').length
-  lines.push(failed === 0 ? `${result.items.length} item(s) backed up into ${result.target}` : `${failed} of ${result.items.length} item(s) failed`)
+  lines.push(failed === 0 ? `${result.items.length} item(s) backed up into ${(result.targets ?? [result.target]).join(' and ')}` : `${failed} of ${result.items.length} item(s) failed`)
   return lines.join('\n')
 }
 
