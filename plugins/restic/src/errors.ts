@@ -36,7 +36,7 @@ export function resticFailure(command: string, code: number | null, stderr: stri
   if (/wrong password or no key found/i.test(stderr)) {
     return new StoreError(`wrong password for the restic repository ${shown}`, 2, [`check ${PASSWORD_VARIABLES}`])
   }
-  if (/Is there a repository at the following location\?/.test(stderr) && !unreachable(stderr)) {
+  if (/Is there a repository at the following location\?/.test(stderr) && !unreachable(stderr, shown)) {
     return new StoreError(`there is no restic repository at ${shown}`, 2, [
       `create it once: restic init --repository-version 2 --repo ${quote(shown)} (with the password in ${PASSWORD_VARIABLES})`,
     ])
@@ -50,8 +50,10 @@ export function resticFailure(command: string, code: number | null, stderr: stri
   return new StoreError(`restic ${command} ${how} (repository ${shown})${detail ? `: ${detail}` : ''}`)
 }
 
-function unreachable(stderr: string): boolean {
-  return /connection refused|dial tcp|no such host|i\/o timeout|timeout|network is unreachable|unable to start the sftp session|ssh: |EOF/i.test(stderr)
+function unreachable(stderr: string, shown: string): boolean {
+  // Read without the repository's own name, which restic prints: `/home/geoffrey` holds an "eof".
+  const text = stderr.replaceAll(shown.replace(/^local:/, ''), '')
+  return /connection refused|dial tcp|no such host|i\/o timeout|timeout|network is unreachable|unable to start the sftp session|ssh: |EOF/i.test(text)
 }
 
 /** The last lines of restic's standard error, without its progress lines. */
