@@ -6,7 +6,7 @@
 import type {RetentionPolicy} from 'backupbot'
 
 import type {Restic} from './restic.js'
-import {itemFilter, type Identity} from './tags.js'
+import {itemFilter, type Identity, readTags} from './tags.js'
 import {orphans, type Snapshot} from './snapshots.js'
 
 interface ForgetGroup {
@@ -43,9 +43,15 @@ export async function forgetByPolicy(restic: Restic, identity: Identity, host: s
  */
 export function staleData(snapshots: Snapshot[], removed: Snapshot[]): string[] {
   const gone = new Set(removed.map((s) => s.id))
+  // A removed version's data goes whatever its pid tag says now (pids are reused).
+  const removedWrites = new Set(removed.map((s) => writeOf(s)))
   return orphans(snapshots.filter((s) => !gone.has(s.id)))
-    .filter(({pid}) => pid === undefined || pid === process.pid || !running(pid))
+    .filter(({snapshot, pid}) => removedWrites.has(writeOf(snapshot)) || pid === undefined || pid === process.pid || !running(pid))
     .map(({snapshot}) => snapshot.id)
+}
+
+function writeOf(snapshot: Snapshot): string {
+  return `${snapshot.hostname}\n${readTags(snapshot.tags).write}`
 }
 
 function running(pid: number): boolean {
