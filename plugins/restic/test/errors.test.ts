@@ -56,6 +56,24 @@ describe('restic store: restic’s failures', function () {
     }
   })
 
+  it('credentials the server refuses: exit code 2, naming them, not the restic init of a missing repository', function () {
+    const rest = 'rest:http://u:***@127.0.0.1:8000/r/'
+    const s3 = 's3:https://127.0.0.1:9000/bucket'
+    for (const [stderr, shown] of [
+      [`Fatal: unable to open config file: unexpected HTTP response (401): 401 Unauthorized\nIs there a repository at the following location?\n${rest}\n`, rest],
+      [
+        'Fatal: unable to open config file: Stat: The AWS Access Key Id you provided does not exist in our records.\n' +
+          `Is there a repository at the following location?\n${s3}\n`,
+        s3,
+      ],
+    ] as const) {
+      const error = resticFailure('cat', 1, stderr, shown)
+      expect(error, shown).to.include({exitCode: 2})
+      expect(error.message).to.include(`the restic repository ${shown} refused the credentials: Fatal: unable to open config file: `)
+      expect(error.suggestions.join(' ')).to.include('AWS_ACCESS_KEY_ID').and.not.include('restic init')
+    }
+  })
+
   it('a lock that stays: exit code 3, with restic unlock', function () {
     expect(isLocked(LOCKED)).to.equal(true)
     expect(isLocked(WRONG_PASSWORD)).to.equal(false)
