@@ -32,7 +32,9 @@ export async function forgetByPolicy(restic: Restic, identity: Identity, host: s
   const flags = policyFlags(policy)
   if (flags.length === 0) return []
   const args = ['forget', '--host', host, '--tag', itemFilter(identity, 'manifest'), '--group-by', 'host', ...flags, ...(dryRun ? ['--dry-run'] : [])]
-  const groups = (await restic.json<ForgetGroup[] | null>(args)) ?? []
+  // restic 0.14's forget --json prints nothing at all (not `[]`) when no snapshot matches: an item without versions.
+  const output = (await restic.run([...args, '--json'])).output()
+  const groups = output.trim() === '' ? [] : ((JSON.parse(output) as ForgetGroup[] | null) ?? [])
   return groups.flatMap((group) => group.remove ?? [])
 }
 
