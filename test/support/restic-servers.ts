@@ -11,6 +11,9 @@
  *   local  a directory                                   repository `<dir>`
  *   rest   `rclone serve restic --addr 127.0.0.1:<port> <dir>`
  *                                                        repository `rest:http://127.0.0.1:<port>/<name>/`
+ *          with {httpAuth: true}: a second one with `--user`/`--pass` (REST_HTTP_AUTH, a test-only
+ *          value, so on rclone's and the test bed's own restic command lines), the URL carrying
+ *          them percent-encoded: `rest:http://<user>:<password>@127.0.0.1:<port>/<name>/`
  *   sftp   Debian's sshd -D with its own config, host key and one authorized key (key auth only)
  *                                                        repository `sftp:<user>@127.0.0.1:<dir>`,
  *          reached through `-o sftp.command=ssh -F <ssh_config> <user>@127.0.0.1 -s sftp`
@@ -103,7 +106,12 @@ export interface RepositoryOptions {
   init?: boolean
   /** Default: one random password per test process, with quotes, spaces and a `$`. */
   password?: string
+  /** rest only: on a server that wants HTTP basic auth (REST_HTTP_AUTH), given in the URL. */
+  httpAuth?: boolean
 }
+
+/** The user and password of the REST server started for {httpAuth: true}; the password needs percent-encoding in a URL. */
+export const REST_HTTP_AUTH = {user: 'bbtest', password: 'rest p@ss:w/rd%'} as const
 
 export interface ResticServerInfo {
   backend: Exclude<ResticBackend, 'local'>
@@ -172,7 +180,8 @@ interface Server extends ResticServerInfo {
 const PASSWORD = `bbtest restic "pw" '${randomBytes(6).toString('hex')}' $HOME`
 let baseDir: string | undefined
 let counter = 0
-const servers = new Map<Server['backend'], Promise<Server>>()
+/** By backend; `rest-auth` is the REST server with HTTP basic auth. */
+const servers = new Map<Server['backend'] | 'rest-auth', Promise<Server>>()
 const children = new Set<ChildProcess>()
 
 /** The per-process temp dir holding every server's data, keys, configs, logs and restic's cache. */
@@ -288,11 +297,12 @@ async function startOnFreePort(
   dir: string,
   start: (port: number, log: string) => {child: ChildProcess; exited: Promise<void>},
   answers: (port: number) => Promise<boolean>,
+  logName: string = backend,
 ): Promise<Server> {
   let lastLog = ''
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort()
-    const log = path.join(base(), `${backend}-${attempt}.log`)
+    const log = path.join(base(), `${logName}-${attempt}.log`)
     const {child, exited} = start(port, log)
     let gone = false
     void exited.then(() => (gone = true))
@@ -315,14 +325,14 @@ async function startOnFreePort(
 }
 
 /** One server per backend and process: started on first use. */
-function server(backend: Server['backend'], start: () => Promise<Server>): Promise<Server> {
-  let promise = servers.get(backend)
+function server(key: Server['backend'] | 'rest-auth', start: () => Promise<Server>): Promise<Server> {
+  let promise = servers.get(key)
   if (!promise) {
     promise = start()
-    servers.set(backend, promise)
+    servers.set(key, promise)
     // A failed start is not cached: the next call tries again.
     promise.catch(() => {
-      if (servers.get(backend) === promise) servers.delete(backend)
+      if (servers.get(key) === promise) servers.delete(key)
     })
   }
 
@@ -361,17 +371,20 @@ async function run(file: string, args: string[], what: string): Promise<void> {
 
 // ---------------------------------------------------------------- servers
 
-function startRest(): Promise<Server> {
-  return server('rest', async () => {
-    const dir = path.join(base(), 'rest')
+function startRest(httpAuth = false): Promise<Server> {
+  const key = httpAuth ? 'rest-auth' : 'rest'
+  return server(key, async () => {
+    const dir = path.join(base(), key)
     await mkdir(dir)
     const rcloneConfig = path.join(base(), 'rclone.conf')
     await writeFile(rcloneConfig, '')
+    const auth = httpAuth ? ['--user', REST_HTTP_AUTH.user, '--pass', REST_HTTP_AUTH.password] : []
     return startOnFreePort(
       'rest',
       dir,
-      (port, log) => spawnServer('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${port}`, dir], log, {RCLONE_CONFIG: rcloneConfig}),
+      (port, log) => spawnServer('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${port}`, ...auth, dir], log, {RCLONE_CONFIG: rcloneConfig}),
       (port) => httpAnswers(`http://127.0.0.1:${port}/`),
+      key,
     )
   })
 }
@@ -564,11 +577,13 @@ export async function localResticRepository(opts: RepositoryOptions = {}): Promi
   return makeRepository('local', dir, dir, {}, [], undefined, opts)
 }
 
-/** A new repository on the shared `rclone serve restic` (REST server, no authentication). */
+/** A new repository on the shared `rclone serve restic` (REST server, no authentication unless opts.httpAuth). */
 export async function restResticRepository(opts: RepositoryOptions = {}): Promise<ResticRepository> {
-  const s = await startRest()
+  const s = await startRest(opts.httpAuth)
   const name = newName('repo')
-  return makeRepository('rest', `rest:http://127.0.0.1:${s.port}/${name}/`, path.join(s.dir, name), {}, [], s.log, opts)
+  const {user, password} = REST_HTTP_AUTH
+  const credentials = opts.httpAuth ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}@` : ''
+  return makeRepository('rest', `rest:http://${credentials}127.0.0.1:${s.port}/${name}/`, path.join(s.dir, name), {}, [], s.log, opts)
 }
 
 /** A new repository over SFTP on the shared sshd. */

@@ -36,7 +36,12 @@ export function resticFailure(command: string, code: number | null, stderr: stri
   if (/wrong password or no key found/i.test(stderr)) {
     return new StoreError(`wrong password for the restic repository ${shown}`, 2, [`check ${PASSWORD_VARIABLES}`])
   }
-  if (/Is there a repository at the following location\?/.test(stderr) && !unreachable(stderr)) {
+  if (refused(stderr, shown)) {
+    return new StoreError(`the restic repository ${shown} refused the credentials: ${detail}`, 2, [
+      'check the user and password in its URL, or the backend\'s keys in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...)',
+    ])
+  }
+  if (/Is there a repository at the following location\?/.test(stderr) && !unreachable(stderr, shown)) {
     return new StoreError(`there is no restic repository at ${shown}`, 2, [
       `create it once: restic init --repository-version 2 --repo ${quote(shown)} (with the password in ${PASSWORD_VARIABLES})`,
     ])
@@ -50,8 +55,18 @@ export function resticFailure(command: string, code: number | null, stderr: stri
   return new StoreError(`restic ${command} ${how} (repository ${shown})${detail ? `: ${detail}` : ''}`)
 }
 
-function unreachable(stderr: string): boolean {
-  return /connection refused|dial tcp|no such host|i\/o timeout|timeout|network is unreachable|unable to start the sftp session|ssh: |EOF/i.test(stderr)
+function unreachable(stderr: string, shown: string): boolean {
+  return /connection refused|dial tcp|no such host|i\/o timeout|timeout|network is unreachable|unable to start the sftp session|ssh: |EOF/i.test(withoutLocation(stderr, shown))
+}
+
+/** The server answered but did not let restic in (restic 0.14 then also asks whether there is a repository). */
+function refused(stderr: string, shown: string): boolean {
+  return /unexpected HTTP response \(40[13]\)|Access Denied|Access Key Id you provided does not exist|signature we calculated does not match/i.test(withoutLocation(stderr, shown))
+}
+
+/** restic's standard error without the repository's own name, which it prints: `/home/geoffrey` holds an "eof". */
+function withoutLocation(stderr: string, shown: string): string {
+  return stderr.replaceAll(shown.replace(/^local:/, ''), '')
 }
 
 /** The last lines of restic's standard error, without its progress lines. */

@@ -6,7 +6,7 @@
 import type {RetentionPolicy} from 'backupbot'
 
 import type {Restic} from './restic.js'
-import {itemFilter, type Identity} from './tags.js'
+import {itemFilter, type Identity, readTags} from './tags.js'
 import {orphans, type Snapshot} from './snapshots.js'
 
 interface ForgetGroup {
@@ -32,7 +32,9 @@ export async function forgetByPolicy(restic: Restic, identity: Identity, host: s
   const flags = policyFlags(policy)
   if (flags.length === 0) return []
   const args = ['forget', '--host', host, '--tag', itemFilter(identity, 'manifest'), '--group-by', 'host', ...flags, ...(dryRun ? ['--dry-run'] : [])]
-  const groups = (await restic.json<ForgetGroup[] | null>(args)) ?? []
+  // restic 0.14's forget --json prints nothing at all (not `[]`) when no snapshot matches: an item without versions.
+  const output = (await restic.run([...args, '--json'])).output()
+  const groups = output.trim() === '' ? [] : ((JSON.parse(output) as ForgetGroup[] | null) ?? [])
   return groups.flatMap((group) => group.remove ?? [])
 }
 
@@ -43,9 +45,15 @@ export async function forgetByPolicy(restic: Restic, identity: Identity, host: s
  */
 export function staleData(snapshots: Snapshot[], removed: Snapshot[]): string[] {
   const gone = new Set(removed.map((s) => s.id))
+  // A removed version's data goes whatever its pid tag says now (pids are reused).
+  const removedWrites = new Set(removed.map((s) => writeOf(s)))
   return orphans(snapshots.filter((s) => !gone.has(s.id)))
-    .filter(({pid}) => pid === undefined || pid === process.pid || !running(pid))
+    .filter(({snapshot, pid}) => removedWrites.has(writeOf(snapshot)) || pid === undefined || pid === process.pid || !running(pid))
     .map(({snapshot}) => snapshot.id)
+}
+
+function writeOf(snapshot: Snapshot): string {
+  return `${snapshot.hostname}\n${readTags(snapshot.tags).write}`
 }
 
 function running(pid: number): boolean {

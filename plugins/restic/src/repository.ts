@@ -35,7 +35,16 @@ export function parseRepository(location: string, cwd: string): Repository {
   const password = urlPassword(location.slice(backend.length + 1))
   return password === undefined
     ? {value: location, shown: location, secrets: []}
-    : {value: location, shown: location.replace(`:${password}@`, ':***@'), secrets: [password, decodeURIComponent(password)]}
+    : {value: location, shown: location.replace(`:${password}@`, ':***@'), secrets: [password, decoded(password)]}
+}
+
+/** A malformed escape (`50%off`) is left as it is: masked all the same, and restic says what is wrong with the URL. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function urlPassword(rest: string): string | undefined {
