@@ -19,10 +19,11 @@ const BACKENDS = ['local', 'sftp', 'rest', 's3', 'b2', 'azure', 'gs', 'swift', '
 export const EXAMPLES = ['restic:/srv/restic-repo', 'restic:sftp:user@host:/srv/restic-repo', 'restic:rest:http://host:8000/', 'restic:s3:http://host:9000/bucket']
 
 export function parseRepository(location: string, cwd: string): Repository {
-  if (location.trim() === '') {
-    throw new StoreError('--target restic: names no repository', 2, [`name one in restic's syntax: ${EXAMPLES.join(', ')}`])
-  }
   const backend = /^([a-z0-9]+):/.exec(location)?.[1]
+  // `restic:` and `restic:local:` name nothing (a path would resolve to the current directory).
+  if (location.trim() === '' || (backend !== undefined && BACKENDS.includes(backend) && location.slice(backend.length + 1).trim() === '')) {
+    throw new StoreError(`--target restic:${location} names no repository`, 2, [`name one in restic's syntax: ${EXAMPLES.join(', ')}`])
+  }
   // A plain path is a local repository; made absolute so that it means the same from any directory.
   if (backend === undefined || !BACKENDS.includes(backend)) {
     const absolute = path.resolve(cwd, location)

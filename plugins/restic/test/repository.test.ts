@@ -46,7 +46,7 @@ describe('restic store: the repository as named', function () {
   })
 
   it('refuses an empty location with exit code 2 and examples', function () {
-    for (const location of ['', '  ']) {
+    for (const location of ['', '  ', 'local:', 'sftp:', 'rest: ']) {
       expect(() => parseRepository(location, '/srv'))
         .to.throw(StoreError, 'names no repository')
         .that.includes({exitCode: 2})
