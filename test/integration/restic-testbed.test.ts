@@ -3,10 +3,11 @@
 // the password in restic's environment and in no process's arguments.
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
-import {readFile, readdir} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import {PassThrough} from 'node:stream'
 
 import {waitUntil} from '../support/compose.js'
+import {procEntries} from '../support/processes.js'
 import {
   RESTIC_BACKENDS,
   type ResticRepository,
@@ -22,17 +23,6 @@ const DUMP = Buffer.concat([
   Buffer.from("-- backupbot restic test bed\nINSERT INTO t VALUES (1, 'é');\n"),
   Buffer.from(Array.from({length: 256}, (_, i) => i)),
 ])
-
-async function procEntries(): Promise<{pid: string; cmdline: string[]}[]> {
-  const entries: {pid: string; cmdline: string[]}[] = []
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue
-    const raw = await readFile(`/proc/${pid}/cmdline`).catch(() => undefined)
-    if (raw && raw.length > 0) entries.push({pid, cmdline: raw.toString('utf8').split('\0').filter(Boolean)})
-  }
-
-  return entries
-}
 
 describe('restic test bed', function () {
   this.timeout(120_000)
