@@ -1,7 +1,7 @@
 // Runs the restic program: the repository and every credential through the environment (never
 // in arguments, so never in `ps`), JSON on standard output parsed line by line, standard error
 // kept for the error message. A command that finds the repository locked by another machine is
-// tried again until the lock wait runs out.
+// tried again until the lock wait runs out, once stale locks are gone (restic unlock).
 import {spawn, type ChildProcess} from 'node:child_process'
 import {Readable} from 'node:stream'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -100,6 +100,9 @@ export class ResticProcess {
 }
 
 export class Restic {
+  /** Settles once `restic unlock` ran (once per store and run). */
+  private unlocked?: Promise<void>
+
   constructor(readonly settings: ResticSettings) {}
 
   get shown(): string {
@@ -119,7 +122,7 @@ export class Restic {
       const code = await process.exited
       if (code === 0) return process
       if (!isLocked(process.errors) || Date.now() > deadline) throw process.failure(code, this.shown)
-      await sleep(500 + Math.random() * 1500)
+      await this.lockedPause()
     }
   }
 
@@ -131,7 +134,7 @@ export class Restic {
       const code = await process.exited
       if (code === 0) return process
       if (!isLocked(process.errors) || Date.now() > deadline) throw process.failure(code, this.shown)
-      await sleep(500 + Math.random() * 1500)
+      await this.lockedPause()
     }
   }
 
@@ -161,7 +164,7 @@ export class Restic {
         (code) => {
           if (out.destroyed) return
           if (code === 0) out.push(null)
-          else if (!started && isLocked(process.errors) && Date.now() < deadline) setTimeout(attempt, 500 + Math.random() * 1500)
+          else if (!started && isLocked(process.errors) && Date.now() < deadline) void this.lockedPause().then(attempt)
           else out.destroy(process.failure(code, this.shown))
         },
         (error: Error) => out.destroy(error),
@@ -179,6 +182,22 @@ export class Restic {
     } catch (error) {
       throw new Error(`restic ${args[0]} printed no JSON (repository ${this.shown}): ${(error as Error).message}`)
     }
+  }
+
+  /**
+   * Between two tries of a command that found the repository locked: the first time, the locks
+   * restic itself finds stale go (`restic unlock`: their process, on this machine, is gone, or
+   * nobody refreshed them for 30 minutes). A restic whose backupbot was killed dies at its next
+   * line of output (SIGPIPE) and leaves its lock, which would block every forget, prune and check
+   * until someone ran `restic unlock`. A live lock stays: then this waits for it.
+   */
+  private async lockedPause(): Promise<void> {
+    this.unlocked ??= new ResticProcess('unlock', [...this.globalArgs(), 'unlock'], this.settings).exited.then(
+      () => undefined,
+      () => undefined,
+    )
+    await this.unlocked
+    await sleep(500 + Math.random() * 1500)
   }
 
   /** `-o key=value` options from BACKUPBOT_RESTIC_OPTIONS (one per line), e.g. sftp.command. */
