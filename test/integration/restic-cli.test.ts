@@ -13,24 +13,32 @@
 // derivation), so independent round trips run side by side.
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 
-import {type CliResult, runCli} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
+import {type CliResult, runCli, spawnCli} from '../support/cli.js'
+import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
 import {DATABASE_ENGINES, type DatabaseEngine, type Item} from '../support/database-engines.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
 import {diffSnapshots, snapshotTree, type TreeEntry} from '../support/fs-compare.js'
 import {installPackedPlugin, isolatedBackupbot} from '../support/plugin-install.js'
-import {type ResticRepository, localResticRepository, requireResticBackends, resticRepository} from '../support/restic-servers.js'
+import {freePort} from '../support/ports.js'
+import {processEnded, processStat, type ProcessEntry, procEntries} from '../support/processes.js'
+import {requireCapability} from '../support/requires.js'
+import {REST_HTTP_AUTH, type ResticRepository, localResticRepository, requireResticBackends, resticRepository, restResticRepository} from '../support/restic-servers.js'
 import {fillSampleTree} from '../support/sample-tree.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/restic-project', import.meta.url))
 const MARIADB = DATABASE_ENGINES.find((e) => e.kind === 'mysql')!
 const POSTGRES = DATABASE_ENGINES.find((e) => e.kind === 'postgres')!
+
+/** Passwords that must show nowhere: a plain substring search finds them. */
+const PASSWORD = `Bbtest-Restic-Pw-${randomBytes(6).toString('hex')}`
+const WRONG_PASSWORD = `Bbtest-Wrong-Pw-${randomBytes(6).toString('hex')}`
 
 // Runs in a throw-away container: the engine creates the files, as a service would.
 const FILL_APPDATA = `set -e
@@ -48,6 +56,16 @@ const FILL_BIGDATA = `set -e
 cd /fill
 dd if=/dev/urandom of=random.bin bs=1M count=3 2>/dev/null
 seq 1 20000 > numbers.txt`
+
+// MariaDB: a table of about 1 MB, then a view whose table is gone. mariadb-dump writes the table,
+// then fails on the view (SHOW TABLES order): a dump that fails midway, after its data flowed.
+const BROKEN_DATABASE = `CREATE DATABASE broken;
+USE broken;
+CREATE TABLE bulk (id INT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200)) ENGINE=InnoDB;
+INSERT INTO bulk (payload) SELECT REPEAT(MD5(seq), 6) FROM seq_1_to_5000;
+CREATE TABLE gone (x INT);
+CREATE VIEW zz_broken AS SELECT x FROM gone;
+DROP TABLE gone;`
 
 /** A backupbot --json run. */
 interface Run extends CliResult {
@@ -328,15 +346,15 @@ describe('restic targets through the CLI', function () {
     it('writes every item to both, each store ok in `stores`', function () {
       expect(run.exitCode, run.stderr).to.equal(0)
       expect(run.json.targets).to.deep.equal([local, restic(repo)])
-      expect(run.json.items.map((i: any) => [i.item, i.status])).to.deep.equal([
-        ['data', 'ok'],
-        ['appdata', 'ok'],
+      const both = [
+        [local, 'ok'],
+        [restic(repo), 'ok'],
+      ]
+      expect(outcomes(run)).to.deep.equal([
+        ['data', 'ok', both],
+        ['appdata', 'ok', both],
       ])
       for (const item of run.json.items) {
-        expect(item.stores.map((s: any) => [s.target, s.status])).to.deep.equal([
-          [local, 'ok'],
-          [restic(repo), 'ok'],
-        ])
         // The local tree gets it compressed; restic as it is.
         expect(item.stores[0].file).to.match(/\.tar\.gz$/)
         expect(item.stores[1].file).to.match(/^[0-9a-f]{8}:\/.*\.tar$/)
@@ -358,21 +376,290 @@ describe('restic targets through the CLI', function () {
     })
   })
 
-  it('two projects back up into one repository at the same time, and restic check is clean after', async function () {
-    const repo = await localResticRepository()
-    const runs = await Promise.all([files, twin].map((project) => bb(project, ['backup', 'app', '--target', restic(repo)], repo)))
-    for (const run of runs) {
-      expect(run.exitCode, run.stderr).to.equal(0)
-      expect(run.json.items.map((i: any) => i.status)).to.deep.equal(['ok', 'ok'])
+  describe('two projects, one repository', function () {
+    it('two backups at the same time both succeed, every item is listed, and restic check is clean after', async function () {
+      const repo = await localResticRepository()
+      const runs = await Promise.all([files, twin].map((project) => bb(project, ['backup', 'app', '--target', restic(repo)], repo)))
+      for (const run of runs) {
+        expect(run.exitCode, run.stderr).to.equal(0)
+        expect(run.json.items.map((i: any) => i.status)).to.deep.equal(['ok', 'ok'])
+      }
+      const items = await listed(restic(repo), repo)
+      expect(items.map((i) => [i.project, i.item, i.versions.length])).to.have.deep.members([
+        [files.name, 'data', 1],
+        [files.name, 'appdata', 1],
+        [twin.name, 'data', 1],
+        [twin.name, 'appdata', 1],
+      ])
+      expect((await repo.restic(['check'])).stdout).to.contain('no errors were found')
+    })
+  })
+
+  describe('faults', function () {
+    /** restic's environment for a repository of no test bed: the password that must show nowhere. */
+    const passwordOnly = () => ({RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache')})
+
+    it('an unreachable repository beside a local tree: exit 1, the local tree has every new version, the repository part failed', async function () {
+      // Nothing listens there: connection refused.
+      const unreachable = `restic:rest:http://127.0.0.1:${await freePort()}/repo/`
+      const local = path.join(work, 'unreachable-local')
+      const before = await container('app')
+      const run = await bb(files, ['backup', 'app', '--target', local, '--target', unreachable, '--verbose'], undefined, passwordOnly())
+      expect(run.exitCode, run.stderr).to.equal(1)
+      expect(run.json.ok).to.equal(false)
+      const localOnly = [
+        [local, 'ok'],
+        [unreachable, 'failed'],
+      ]
+      expect(outcomes(run)).to.deep.equal([
+        ['data', 'failed', localOnly],
+        ['appdata', 'failed', localOnly],
+      ])
+      for (const item of run.json.items) expect(item.stores[1].error).to.contain('connection refused')
+      expect(run.stderr).to.contain(`${unreachable} cannot be reached`)
+      const items = await listed(local)
+      expect(items.map((i) => [i.item, i.versions.length, i.versions[0]!.sha256])).to.deep.equal(run.json.items.map((i: any) => [i.item, 1, i.stores[0].sha256]))
+      // The volume was read for the local tree: its service was stopped, and runs again.
+      const after = await container('app')
+      expect(after.running).to.equal(true)
+      expect(after.startedAt).not.to.equal(before.startedAt)
+      expect(run.stdout + run.stderr).not.to.contain(PASSWORD)
+    })
+
+    it('a wrong password: exit 2 before anything is touched (no local version, no container stopped, no snapshot)', async function () {
+      const repo = await localResticRepository()
+      const local = path.join(work, 'wrong-password-local')
+      const before = await container('app')
+      const run = await bb(files, ['backup', 'app', '--target', local, '--target', restic(repo), '--verbose'], repo, {RESTIC_PASSWORD: WRONG_PASSWORD})
+      expect(run.exitCode, run.stderr).to.equal(2)
+      expect(run.json.error).to.include({exitCode: 2})
+      expect(run.json.error.message).to.contain(`wrong password for the restic repository ${repo.repository}`)
+      expect(await filesUnder(local)).to.deep.equal([])
+      expect(await container('app')).to.deep.equal(before)
+      expect(await snapshotsOf(repo)).to.deep.equal([])
+      expect(await listed(restic(repo), repo)).to.deep.equal([])
+      expect(run.stdout + run.stderr).not.to.contain(WRONG_PASSWORD)
+    })
+
+    it('a missing repository: exit 2 with the `restic init` to run, nothing touched', async function () {
+      const missing = path.join(work, 'no-repository-here')
+      const before = await container('app')
+      const run = await bb(files, ['backup', 'app', '--target', `restic:${missing}`], undefined, passwordOnly())
+      expect(run.exitCode, run.stderr).to.equal(2)
+      expect(run.json.error.message).to.contain(`there is no restic repository at ${missing}`)
+      expect(run.json.error.suggestions.join('\n')).to.contain('restic init')
+      expect(existsSync(missing)).to.equal(false)
+      expect(await container('app')).to.deep.equal(before)
+    })
+
+    it('a dump that fails midway: the item fails, and the repository has no snapshot of its run at all', async function () {
+      const repo = await localResticRepository()
+      await MARIADB.adminSql(mariadb, BROKEN_DATABASE, MARIADB.serverDatabase)
+      // It does fail midway: the tool, run as the scheme runs it, writes the table, then stops at the view.
+      const dump = await mariadb.execBuffer('db', ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb-dump --single-transaction -uroot broken'], {reject: false})
+      expect(dump.exitCode).not.to.equal(0)
+      expect(dump.stdout.length).to.be.above(500_000)
+      expect(dump.stdout.toString('utf8')).to.contain('INSERT INTO `bulk`')
+      expect(dump.stderr).to.contain('zz_broken')
+
+      const config = await configFile({db: [{type: MARIADB.scheme, database: 'broken', user: 'root', password: 'db.environment.MYSQL_ROOT_PASSWORD'}]})
+      const run = await bb(mariadb, ['backup', '--config', config, '--target', restic(repo)], repo)
+      expect(run.exitCode, run.stderr).to.equal(1)
+      expect(run.json.items[0]).to.include({item: 'broken', status: 'failed'})
+      expect(run.json.items[0].error).to.match(MARIADB.dumpFailed).and.to.contain('zz_broken')
+      // restic was stopped before its input ended: no snapshot, and no lock left behind.
+      expect(await snapshotsOf(repo)).to.deep.equal([])
+      expect((await repo.restic(['list', 'locks'])).stdout.trim()).to.equal('')
+      expect(await listed(restic(repo), repo)).to.deep.equal([])
+      expect((await container('db', mariadb)).running).to.equal(true)
+    })
+
+    describe('big into one repository: beside a full local disk, then killed mid-upload', function () {
+      let repo: ResticRepository
+      let disk: string | undefined
+      let bigTree: TreeEntry[]
+      let full: Run
+
+      before(async function () {
+        requireCapability(this, process.getuid?.() === 0, 'mounting a tmpfs needs root')
+        repo = await localResticRepository()
+        bigTree = await volumeTree(files, 'bigdata')
+        const dir = path.join(work, 'small-disk')
+        await mkdir(dir)
+        await execa('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', dir])
+        disk = dir
+        full = await bb(files, ['backup', 'big', '--target', disk, '--target', restic(repo)], repo)
+      })
+
+      after(async function () {
+        if (disk) await execa('umount', [disk])
+      })
+
+      it('a full local disk: exit 1, no version nor temporary file left on it, the repository has the version', async function () {
+        expect(full.exitCode, full.stderr).to.equal(1)
+        const [item] = full.json.items
+        expect(outcomes(full)).to.deep.equal([
+          [
+            'bigdata',
+            'failed',
+            [
+              [disk, 'failed'],
+              [restic(repo), 'ok'],
+            ],
+          ],
+        ])
+        expect(item.stores[0].error).to.match(/ENOSPC|no space left/i)
+        expect(await filesUnder(disk!)).to.deep.equal([])
+        expect((await listed(disk!)).flatMap((i) => i.versions)).to.deep.equal([])
+        const items = await listed(restic(repo), repo)
+        expect(items.map((i) => [i.item, i.versions.length, i.versions[0]!.sha256])).to.deep.equal([['bigdata', 1, item.stores[1].sha256]])
+        expect((await container('big')).running).to.equal(true)
+      })
+
+      it('that version verifies and restores byte-identical', async function () {
+        const verify = await ok(files, ['verify', '--target', restic(repo)], repo)
+        expect(verify.json.items.map((i: any) => [i.item, i.status])).to.deep.equal([['bigdata', 'ok']])
+        await inVolume(files, 'bigdata', 'rm -r /fill/* && echo other > /fill/other.txt')
+        await ok(files, ['restore', 'big', 'bigdata', '--force', '--target', restic(repo)], repo)
+        expect(diffSnapshots(await volumeTree(files, 'bigdata'), bigTree)).to.deep.equal([])
+      })
+
+      it('SIGKILL while restic is writing: no new version; the next backup starts the container again, clears what the killed run left, and restic check is clean', async function () {
+        const listedBefore = await listed(restic(repo), repo)
+        const before = await snapshotsOf(repo)
+        const big = await container('big')
+        const events = (await docker().getEvents({filters: {container: [big.id], event: ['die']}})) as NodeJS.ReadableStream & {destroy(): void}
+        const died = new Promise((resolve) => events.once('data', resolve))
+        const child = spawnCli(['backup', 'big', '--target', restic(repo)], {cwd: files.dir, env: {...cliEnv, ...resticEnv(repo)}})
+        try {
+          // backupbot starts restic first, then stops the service and reads its volume into it.
+          await Promise.race([died, child.then((r) => Promise.reject(new Error(`backupbot ended before it stopped big: ${r.stderr}`)))])
+        } finally {
+          events.destroy()
+        }
+        const writers = await resticChildren(child.pid!)
+        child.kill('SIGKILL')
+        expect((await child).signal).to.equal('SIGKILL')
+        expect(writers.map((w) => w.cmdline.slice(1, 3)), 'restic children when killed').to.deep.equal([['backup', '--stdin']])
+        // restic is not killed with it: it dies at its next line of output (its pipes are gone),
+        // leaving its lock; or, had it just seen the end of its input, after saving what it got.
+        await waitUntil(async () => processEnded(writers[0]!.pid), {timeoutMs: 30_000, intervalMs: 100, what: 'the restic backupbot started to end'})
+        expect((await container('big')).running, 'big left stopped').to.equal(false)
+        expect(await listed(restic(repo), repo)).to.deep.equal(listedBefore)
+        const leftovers = (await snapshotsOf(repo)).filter((s) => !before.some((b) => b.id === s.id))
+        for (const snapshot of leftovers) expect(snapshot.tags, 'a snapshot of the killed run').to.include('bb-kind=data')
+
+        // With a short lock wait: a lock left behind must not make it wait (and fail).
+        const next = await ok(files, ['backup', 'big', '--keep', '1', '--target', restic(repo)], repo, {BACKUPBOT_RESTIC_LOCK_WAIT: '20'})
+        const [{Names: names}] = await files.containers('big')
+        expect(next.json.recovery.started).to.deep.equal([names[0]!.replace(/^\//, '')])
+        expect((await container('big')).running).to.equal(true)
+        expect(next.json.items[0]).to.include({item: 'bigdata', status: 'ok'})
+        expect(next.json.items[0].removed).to.have.length(1)
+        const items = await listed(restic(repo), repo)
+        expect(items.map((i) => [i.item, i.versions.length, i.versions[0]!.sha256])).to.deep.equal([['bigdata', 1, next.json.items[0].sha256]])
+        // Only the new version's two snapshots: the older version's and the killed run's are forgotten.
+        const after = await snapshotsOf(repo)
+        expect(after.map((s) => readTag(s, 'kind')).sort()).to.deep.equal(['data', 'manifest'])
+        expect(new Set(after.map((s) => readTag(s, 'write'))).size).to.equal(1)
+        expect((await repo.restic(['list', 'locks'])).stdout.trim()).to.equal('')
+        expect((await repo.restic(['check'])).stdout).to.contain('no errors were found')
+      })
+    })
+  })
+
+  describe('the password shows nowhere', function () {
+    /** Every process's command line while `child` runs: those that hold a secret, and the restic ones. */
+    async function sampleCommandLines(child: Promise<unknown>, secrets: string[], ignore: (cmdline: string[]) => boolean = () => false) {
+      const leaks = new Set<string>()
+      const restics: string[][] = []
+      let done = false
+      void child.finally(() => (done = true)).catch(() => {})
+      while (!done) {
+        for (const {cmdline} of await procEntries()) {
+          const line = cmdline.join(' ')
+          if (secrets.some((secret) => line.includes(secret)) && !ignore(cmdline)) leaks.add(line)
+          if (path.basename(cmdline[0] ?? '') === 'restic') restics.push(cmdline)
+        }
+      }
+      return {leaks: [...leaks], restics}
     }
-    const items = await listed(restic(repo), repo)
-    expect(items.map((i) => [i.project, i.item, i.versions.length])).to.have.deep.members([
-      [files.name, 'data', 1],
-      [files.name, 'appdata', 1],
-      [twin.name, 'data', 1],
-      [twin.name, 'appdata', 1],
-    ])
-    expect((await repo.restic(['check'])).stdout).to.contain('no errors were found')
+
+    it('not in any command line during a backup, nor in its stdout (--json) or stderr (--verbose)', async function () {
+      const repo = await localResticRepository({password: PASSWORD})
+      expect(repo.env.RESTIC_PASSWORD).to.equal(PASSWORD)
+      const child = spawnCli(['backup', 'app', '--target', restic(repo), '--json', '--verbose'], {cwd: files.dir, env: {...cliEnv, ...resticEnv(repo)}})
+      const {leaks, restics} = await sampleCommandLines(child, [PASSWORD])
+      const result = await child
+      expect(result.exitCode, String(result.stderr)).to.equal(0)
+      expect(leaks, 'command lines with the password').to.deep.equal([])
+      // The sampling saw restic at work: it looked at the right processes.
+      expect(restics.some((cmdline) => cmdline.includes('backup') && cmdline.includes('--stdin')), 'a restic backup was seen').to.equal(true)
+      expect(JSON.parse(String(result.stdout)).ok).to.equal(true)
+      expect(String(result.stderr)).to.contain('app: named_volumes/appdata')
+      expect(String(result.stdout) + String(result.stderr)).not.to.contain(PASSWORD)
+    })
+
+    it("a rest: URL's password is masked in stdout and stderr, also when the server refuses it, and is on no command line of backupbot or restic", async function () {
+      const repo = await restResticRepository({httpAuth: true})
+      const encoded = encodeURIComponent(REST_HTTP_AUTH.password)
+      expect(repo.repository).to.contain(`:${encoded}@`)
+      const shown = `restic:${repo.repository.replace(`:${encoded}@`, ':***@')}`
+      const wrongPassword = `Wrong-Url-Pw-${randomBytes(4).toString('hex')}`
+      const secrets = [REST_HTTP_AUTH.password, encoded, wrongPassword]
+      // The repository from BACKUPBOT_TARGET: a URL with a password is on no command line then
+      // (but the test server's own: rclone serve restic --pass).
+      const env = {...cliEnv, ...resticEnv(repo), BACKUPBOT_TARGET: restic(repo)}
+      const child = spawnCli(['backup', 'app', '--config', hostDirOnly, '--json', '--verbose'], {cwd: files.dir, env})
+      const {leaks} = await sampleCommandLines(child, secrets, (cmdline) => path.basename(cmdline[0] ?? '') === 'rclone')
+      const result = await child
+      expect(result.exitCode, String(result.stderr)).to.equal(0)
+      expect(leaks, 'command lines with the password').to.deep.equal([])
+      const json = JSON.parse(String(result.stdout))
+      expect(json.target).to.equal(shown)
+      expect(json.items[0]).to.include({item: 'data', status: 'ok'})
+
+      const refused = await bb(files, ['backup', 'app', '--config', hostDirOnly, '--verbose'], repo, {BACKUPBOT_TARGET: restic(repo).replace(`:${encoded}@`, `:${wrongPassword}@`)})
+      expect(refused.exitCode, refused.stderr).to.equal(2)
+      expect(refused.json.error.message).to.contain(`the restic repository ${shown.slice('restic:'.length)} refused the credentials`)
+      for (const text of [String(result.stdout), String(result.stderr), refused.stdout, refused.stderr]) {
+        for (const secret of secrets) expect(text).not.to.contain(secret)
+      }
+    })
+  })
+
+  describe("versions another machine wrote (BACKUPBOT_HOSTNAME=other)", function () {
+    let repo: ResticRepository
+    let otherTree: TreeEntry[]
+    let other: Run
+    let mine: Run
+    const marker = () => path.join(data(), 'written-on-other.txt')
+
+    before(async function () {
+      repo = await localResticRepository()
+      await writeFile(marker(), 'only the other machine backed this up\n')
+      otherTree = await dataTree()
+      other = await ok(files, ['backup', 'app', '--config', hostDirOnly, '--target', restic(repo)], repo, {BACKUPBOT_HOSTNAME: 'other'})
+      await rm(marker())
+      mine = await ok(files, ['backup', 'app', '--config', hostDirOnly, '--target', restic(repo)], repo)
+    })
+
+    it("list-versions shows this machine's items only; --all-hosts the other's too", async function () {
+      const listedMine = await listed(restic(repo), repo)
+      expect(listedMine.map((i) => [i.host, i.item, i.versions.length, i.versions[0]!.sha256])).to.deep.equal([[os.hostname(), 'data', 1, mine.json.items[0].sha256]])
+      const all = await listed(restic(repo), repo, ['--all-hosts'])
+      expect(all.map((i) => [i.host, i.item, i.versions.length, i.versions[0]!.sha256])).to.have.deep.members([
+        [os.hostname(), 'data', 1, mine.json.items[0].sha256],
+        ['other', 'data', 1, other.json.items[0].sha256],
+      ])
+    })
+
+    it("restore --host other puts the other machine's version back", async function () {
+      const result = await ok(files, ['restore', 'app', 'data', '--force', '--host', 'other', '--target', restic(repo)], repo)
+      expect(result.json.items[0]).to.include({item: 'data', status: 'ok', file: other.json.items[0].file})
+      expect(diffSnapshots(await dataTree(), otherTree)).to.deep.equal([])
+      await rm(marker())
+    })
   })
 })
 
@@ -380,6 +667,30 @@ describe('restic targets through the CLI', function () {
 function resticEnv(repo: ResticRepository): Record<string, string> {
   const options = repo.options.filter((_, i) => repo.options[i - 1] === '-o')
   return {...repo.env, ...(options.length > 0 ? {BACKUPBOT_RESTIC_OPTIONS: options.join('\n')} : {})}
+}
+
+/** Every file (not folder) below `dir`, relative; [] when there is no `dir`. */
+async function filesUnder(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return []
+  const entries = await readdir(dir, {recursive: true, withFileTypes: true})
+  return entries.filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)))
+}
+
+/** The restic processes `pid` started that still run. */
+async function resticChildren(pid: number): Promise<ProcessEntry[]> {
+  const all = (await procEntries()).filter((p) => path.basename(p.cmdline[0] ?? '') === 'restic')
+  const stats = await Promise.all(all.map((p) => processStat(p.pid)))
+  return all.filter((_, i) => stats[i]?.ppid === pid)
+}
+
+/** Each item of a backup with several targets: its name and status, and each store's target and status. */
+function outcomes(run: Run): Array<[string, string, string[][]]> {
+  return run.json.items.map((i: any) => [i.item, i.status, i.stores.map((s: any) => [s.target, s.status])])
+}
+
+/** A `bb-` tag's value. */
+function readTag(snapshot: Snapshot, name: string): string | undefined {
+  return snapshot.tags?.find((t) => t.startsWith(`bb-${name}=`))?.slice(name.length + 4)
 }
 
 async function snapshotsOf(repo: ResticRepository): Promise<Snapshot[]> {

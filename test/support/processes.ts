@@ -19,9 +19,17 @@ export async function procEntries(): Promise<ProcessEntry[]> {
   return entries
 }
 
-/** The parent's pid, or undefined once the process is gone. */
-export async function parentPid(pid: string | number): Promise<number | undefined> {
+/** A process's state letter (`R`, `S`, `Z` for a zombie, ...) and parent, or undefined once it is gone. */
+export async function processStat(pid: string | number): Promise<{state: string; ppid: number} | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  if (stat === undefined) return undefined
   // `pid (comm) state ppid ...`: comm may hold spaces and parentheses, so from the last `)`.
-  return stat === undefined ? undefined : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return {state: state!, ppid: Number(ppid)}
+}
+
+/** Whether the process has ended (gone, or a zombie nobody reaped yet). */
+export async function processEnded(pid: string | number): Promise<boolean> {
+  const stat = await processStat(pid)
+  return stat === undefined || stat.state === 'Z'
 }
