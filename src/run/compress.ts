@@ -4,7 +4,7 @@
 import type {Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
-import {parallelGzip} from '../archive/parallel-gzip.js'
+import {parallelGzip} from '../archive/parallel-blocks.js'
 
 const COMPRESSED_SUFFIX = '.gz'
 
