@@ -13,6 +13,8 @@ import {ZstdFrameError, zstdFrameCheck} from './zstd-frames.js'
 /** `gzip` (what everyone can open), `zstd` (smaller and faster), `none` (stored as the scheme wrote it). */
 export const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const
 export type Compression = (typeof COMPRESSIONS)[number]
+/** What every user can open. */
+export const DEFAULT_COMPRESSION = 'gzip' satisfies Compression
 
 const SUFFIXES: Record<Compression, string> = {gzip: '.gz', zstd: '.zst', none: ''}
 /** One-word names of compressed tar archives (a volume `command` may write them). */

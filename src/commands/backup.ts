@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {COMPRESSIONS} from '../archive/compression.js'
+import {COMPRESSIONS, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetsFlag} from '../cli/flags.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
@@ -43,7 +43,7 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
     'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
     compression: Flags.option({
       options: COMPRESSIONS,
-      default: 'gzip' as const,
+      default: DEFAULT_COMPRESSION,
       summary: 'How items are compressed in local targets: gzip (.gz), zstd (.zst, needs Node.js 22.15+ or the zstd program) or none.',
       description: 'A scheme config entry\'s compression: key overrides it for its items. A restic repository always gets the data uncompressed.',
     })(),

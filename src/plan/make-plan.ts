@@ -1,7 +1,7 @@
 // Compose model + scheme config + installed schemes -> the list of items to back up.
 // Planning only reads (files, the engine's container list); every config problem surfaces here,
 // before anything is stopped or written.
-import type {Compression} from '../archive/compression.js'
+import {type Compression, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import type {ProjectModel, ServiceModel} from '../config/compose/model.js'
 import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.js'
 import {ConfigError, UsageError, errorMessage} from '../errors.js'
@@ -93,7 +93,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       docker: input.docker,
     }
     // `type` and `compression` are the core's: the scheme gets only its own options.
-    const {type: _type, compression = input.compression ?? 'gzip', ...options} = entry
+    const {type: _type, compression = input.compression ?? DEFAULT_COMPRESSION, ...options} = entry
     let planned
     try {
       planned = await scheme.plan(ctx, serviceInfo(service), options)
