@@ -267,7 +267,7 @@ export interface StoredArtifact {
   tar?: TarSummary
   /** The file as stored. */
   open(): Readable
-  /** Decompressed when the file is gzip (`.gz`), else as stored. */
+  /** Decompressed when the file is gzip (`.gz`) or zstd (`.zst`), else as stored. */
   content(): Readable
   /** Reads content() to its end, keeping only its first `head` and last `tail` bytes. */
   edges(limits: {head?: number; tail?: number}): Promise<{head: Buffer; tail: Buffer}>
@@ -373,9 +373,11 @@ export interface PlannedItem<D = unknown> {
   /** The extension of what `backup` writes, with its dot (`.tar`, `.sql`, `.dump`). */
   extension: string
   /**
-   * `backup` writes uncompressed data that the core compresses (gzip today: the stored file
-   * gets `.gz` after `extension`, and restore and verify read it decompressed). False for data
-   * that is compressed already (a pg_dump custom archive).
+   * `backup` writes uncompressed data that the core compresses as the user chose (`backup
+   * --compression`, or the entry's `compression:`; gzip by default): the stored file gets `.gz`
+   * or `.zst` after `extension` (nothing with `none`, or in a store that compresses itself), and
+   * restore and verify read it decompressed. False for data that is compressed already (a
+   * pg_dump custom archive).
    */
   compress: boolean
   /** Containers the backup of this item stops (shown by `--dry-run`). */
@@ -449,7 +451,7 @@ export interface SchemeDefinition<O = Record<string, unknown>, D = unknown> {
    */
   restore?(ctx: RunContext, item: BackupItem<D>, artifact: StoredArtifact, options: RestoreOptions): Promise<RestoreReport>
   /**
-   * Checks beyond the checksum and the gzip/tar structure that the core checks itself (a dump
+   * Checks beyond the checksum and the gzip/zstd/tar structure that the core checks itself (a dump
    * without its trailer): reads the artifact (content() or edges()) and throws if it is not sound.
    */
   verify?(ctx: VerifyContext, artifact: StoredArtifact): Promise<void>

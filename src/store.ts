@@ -40,7 +40,7 @@ export interface RetentionPolicy {
 export type ManifestSource = Pick<Manifest, 'project' | 'service' | 'scheme' | 'item' | 'source' | 'backupbot'>
 
 export interface NewVersion {
-  /** The stored file's extension (`.tar.gz` when the core compressed the data for this store). */
+  /** The stored file's extension (`.tar.gz`, `.tar.zst` when the core compressed the data for this store). */
   extension: string
   manifest: ManifestSource
   /** Which older versions to remove once this one is complete. Unset: keep all. */

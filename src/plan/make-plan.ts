@@ -1,6 +1,7 @@
 // Compose model + scheme config + installed schemes -> the list of items to back up.
 // Planning only reads (files, the engine's container list); every config problem surfaces here,
 // before anything is stopped or written.
+import {type Compression, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import type {ProjectModel, ServiceModel} from '../config/compose/model.js'
 import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.js'
 import {ConfigError, UsageError, errorMessage} from '../errors.js'
@@ -30,6 +31,8 @@ export interface PlanInput {
   /** Maps an engine container name (`proj_db_1`) to its service, for config keys. */
   containerService: (name: string) => Promise<string | undefined>
   docker: DockerQueries
+  /** `backup --compression` (default gzip); a config entry's `compression:` overrides it for its items. */
+  compression?: Compression
 }
 
 /** A scheme's planned item, located: its service, its scheme and where its versions are in a store. */
@@ -37,6 +40,8 @@ export interface LocatedItem extends BackupItem {
   key: ItemKey
   /** Where it came from in the config (`db[2]`), for messages. */
   origin: string
+  /** The compressor for its data where it is compressed (PlannedItem.compress, in a store that wants it; src/run/compress.ts). */
+  compression: Compression
 }
 
 export interface Plan {
@@ -87,7 +92,8 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       databases: (options, rules) => resolveDatabases(options, rules, resolve, resolveSecret),
       docker: input.docker,
     }
-    const {type: _type, ...options} = entry
+    // `type` and `compression` are the core's: the scheme gets only its own options.
+    const {type: _type, compression = input.compression ?? DEFAULT_COMPRESSION, ...options} = entry
     let planned
     try {
       planned = await scheme.plan(ctx, serviceInfo(service), options)
@@ -113,7 +119,7 @@ export async function makePlan(input: PlanInput): Promise<Plan> {
       const earlier = seen.get(place)
       if (earlier) throw new ConfigError(file, origin, `backs up ${item.source} a second time (already by ${earlier})`, ['remove one of the two entries'])
       seen.set(place, origin)
-      items.push({...item, service: service.name, scheme: scheme.type, key, origin})
+      items.push({...item, service: service.name, scheme: scheme.type, key, origin, compression})
     }
   }
   return {project: input.project, items}

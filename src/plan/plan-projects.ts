@@ -1,6 +1,7 @@
 // Compose projects + scheme config + installed schemes -> one plan per project. Shared by backup
 // and restore, so that a restore finds exactly the items (and their resolved options) a backup
 // made. Reads only.
+import type {Compression} from '../archive/compression.js'
 import {loadProjects, type ProjectSource} from '../config/compose/load-projects.js'
 import type {ProjectModel} from '../config/compose/model.js'
 import {readSchemeConfig} from '../config/scheme/read-config.js'
@@ -21,6 +22,8 @@ export interface PlanningOptions extends ProjectSource {
   registry: SchemeRegistry
   log: Logger
   masker: SecretMasker
+  /** `backup --compression`: each item's compressor unless its config entry says `compression:` (default gzip). */
+  compression?: Compression
 }
 
 export async function planProjects(options: PlanningOptions, engine: () => Engine, journal: StopJournal): Promise<Plan[]> {
@@ -48,6 +51,7 @@ export async function planProjects(options: PlanningOptions, engine: () => Engin
         containerService: lookups.containerService,
         // Planning only asks questions: nothing else of the engine is within its reach.
         docker: queriesOf(createDockerOps({engine, project: project.name, journal, log: options.log})),
+        compression: options.compression,
       }),
     )
   }

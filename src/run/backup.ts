@@ -6,6 +6,7 @@ import type {Plan} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import type {RetentionPolicy, Store} from '../store.js'
 import {checkPolicy} from '../target/retention.js'
+import {checkCompressors} from './compress.js'
 import {itemContext} from './item-context.js'
 import {openStore, type OpenStoreOptions} from './open-store.js'
 import type {Progress} from './progress.js'
@@ -39,6 +40,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   const twice = locations.find((l, i) => locations.indexOf(l) !== i)
   if (twice) throw new UsageError(`--target ${twice} is given twice`)
   const plans = await planProjects(options, engine, journal)
+  await checkCompressors(plans.flatMap((plan) => plan.items), stores)
   // --dry-run shows the first target's view.
   if (options.dryRun) return dryRunReport(plans, stores[0]!, options.retention)
   return runBackup({

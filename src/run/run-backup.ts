@@ -9,7 +9,7 @@ import type {LocatedItem, Plan} from '../plan/make-plan.js'
 import type {Logger, RunContext} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
 import type {RetentionPolicy, Store, WrittenVersion} from '../store.js'
-import {storedExtension, writeCompressed} from './compress.js'
+import {compressionFor, storedExtension, writeCompressed} from './compress.js'
 import {fanOut} from './fan-out.js'
 import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
@@ -110,9 +110,9 @@ async function writeItem(input: Run, context: RunContext, project: string, item:
         // A store that cannot be reached fails before it asks for data: it takes no part.
         if (input.unavailable.has(store)) return Promise.reject(input.unavailable.get(store))
         // A store that compresses itself (restic) gets the data as the scheme wrote it.
-        const compress = item.compress && store.wantsCompressed
-        const version = {extension: compress ? storedExtension(item) : item.extension, manifest, retention: input.retention, onBytes: store === shownBy ? shown?.update : undefined}
-        return store.write(item.key, version, (out) => (compress ? writeCompressed(out, sink) : sink(out)))
+        const compression = compressionFor(item, store)
+        const version = {extension: storedExtension(item, compression), manifest, retention: input.retention, onBytes: store === shownBy ? shown?.update : undefined}
+        return store.write(item.key, version, (out) => writeCompressed(out, compression, sink))
       }),
       (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
     )

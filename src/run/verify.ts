@@ -1,5 +1,5 @@
 // `backupbot verify` as a library call: for every item in the backup tree, the chosen versions
-// are read completely: checksum against the manifest, gzip and tar structure, and the scheme's
+// are read completely: checksum against the manifest, gzip or zstd and tar structure, and the scheme's
 // own content check (a dump's trailer). A store with a check of its own (restic check) runs it
 // once first. Needs no compose project and touches nothing.
 import {errorMessage, UsageError} from '../errors.js'

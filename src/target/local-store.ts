@@ -4,7 +4,7 @@
 import {createReadStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {openGunzipped} from '../archive/gunzip.js'
+import {openDecompressed} from '../archive/compression.js'
 import type {StoredArtifact} from '../scheme.js'
 import type {ItemKey, OpenedVersion, Store, VersionListing} from '../store.js'
 import {digestFile} from './checksum.js'
@@ -62,9 +62,7 @@ export class LocalStore implements Store {
   open(version: VersionListing): OpenedVersion {
     const {file, manifest} = version
     if (version.error || !file || !manifest) throw new Error(`version ${version.number} in ${version.dir} is unusable: ${version.error ?? 'no artifact'}`)
-    const gzipped = file.endsWith('.gz') || file.endsWith('.tgz')
-    const content = () => (gzipped ? openGunzipped(file) : createReadStream(file))
-    return {file, number: version.number, manifest, open: () => createReadStream(file), content}
+    return {file, number: version.number, manifest, open: () => createReadStream(file), content: () => openDecompressed(file)}
   }
 
   async checkIntegrity(artifact: StoredArtifact): Promise<void> {

@@ -230,7 +230,7 @@ describe('backupbot backup', function () {
     const outcome = await sb.run(['backup'], dir)
     expect(outcome.exitCode).to.equal(2)
     expect(outcome.stdout).to.equal('')
-    expect(outcome.stderr).to.contain('backupbot: backupbot.json: app[0].bogus: unknown option "bogus"\n  hint: allowed options here: directories, stop\n')
+    expect(outcome.stderr).to.contain('backupbot: backupbot.json: app[0].bogus: unknown option "bogus"\n  hint: allowed options here: directories, stop, compression\n')
     expect(existsSync(path.join(dir, 'backups'))).to.equal(false)
   })
 

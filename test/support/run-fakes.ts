@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Writable} from 'node:stream'
 
+import type {Compression} from '../../src/archive/compression.js'
 import type {LocatedItem, Plan} from '../../src/plan/make-plan.js'
 import type {PlanningOptions} from '../../src/plan/plan-projects.js'
 import type {ItemContext} from '../../src/run/item-context.js'
@@ -74,10 +75,11 @@ export const writes =
   }
 
 /** A located item of service `db`, as makePlan would give it, and (for the tests) its folder in the local tree at `target`. */
-export function located(target: string, name: string, schemeType: string, extra: Partial<PlannedItem> = {}): LocatedItem & {itemDir: string} {
-  const planned: PlannedItem = {folder: 'things', name, source: `source of ${name}`, extension: '.txt', compress: false, data: {}, ...extra}
+export function located(target: string, name: string, schemeType: string, extra: Partial<PlannedItem> & {compression?: Compression} = {}): LocatedItem & {itemDir: string} {
+  const {compression = 'gzip', ...rest} = extra
+  const planned: PlannedItem = {folder: 'things', name, source: `source of ${name}`, extension: '.txt', compress: false, data: {}, ...rest}
   const key = {project: 'shop', service: 'db', folder: planned.folder, name: planned.name}
-  return {...planned, service: 'db', scheme: schemeType, key, origin: 'db[0]', itemDir: new LocalStore(target).where(key)}
+  return {...planned, service: 'db', scheme: schemeType, key, origin: 'db[0]', compression, itemDir: new LocalStore(target).where(key)}
 }
 
 export function planOf(items: LocatedItem[]): Plan {

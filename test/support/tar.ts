@@ -11,7 +11,7 @@ import {gzipSync} from 'node:zlib'
 import {Header, type HeaderData} from 'tar'
 
 import {packPath} from '../../src/archive/pack-path.js'
-import {parallelGzip} from '../../src/archive/parallel-gzip.js'
+import {parallelGzip} from '../../src/archive/parallel-blocks.js'
 
 export interface RawEntry extends HeaderData {
   body?: string | Buffer

@@ -54,11 +54,11 @@ function toolOfHeader(start: Buffer): DumpTool | undefined {
   return HEADERS.find(([, pattern]) => pattern.test(text))?.[0]
 }
 
-/** The format of a stored artifact, by its file name (`.sql.gz` plain, `.dump` custom). */
+/** The format of a stored artifact, by its file name (`.sql` plain, compressed by the core or not; `.dump` custom). */
 export function formatOfFile(file: string): DumpFormat {
   if (file.endsWith('.dump')) return 'custom'
-  if (file.endsWith('.sql.gz') || file.endsWith('.sql')) return 'plain'
-  throw new Error(`${file} is not a backup_postgres artifact (expected .sql.gz or .dump)`)
+  if (/\.sql(\.gz|\.zst)?$/.test(file)) return 'plain'
+  throw new Error(`${file} is not a backup_postgres artifact (expected .sql.gz, .sql.zst, .sql or .dump)`)
 }
 
 /** The name PlanContext.databases gives the item of every database (a pg_dumpall dump). */

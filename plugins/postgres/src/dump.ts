@@ -1,6 +1,6 @@
 // One database dump, streamed: pg_dump (or pg_dumpall) runs in the service's own running
 // container (no downtime, nothing written inside it) and its standard output is the artifact,
-// which the core gzips for plain SQL (PlannedItem.compress). A dump counts only when the tool
+// which the core compresses for plain SQL (PlannedItem.compress). A dump counts only when the tool
 // exited 0 AND its output proves it is whole (see complete.ts).
 import type {Writable} from 'node:stream'
 

@@ -7,7 +7,7 @@ import type {DatabaseOptions, DatabaseRules, JsonSchema} from 'backupbot'
 export type DumpFormat = 'plain' | 'custom'
 
 export interface PostgresOptions extends DatabaseOptions {
-  /** `plain` (default): SQL, gzipped by backupbot. `custom`: `pg_dump -Fc`, for pg_restore. */
+  /** `plain` (default): SQL, compressed by backupbot (gzip or zstd). `custom`: `pg_dump -Fc`, for pg_restore. */
   format?: DumpFormat
 }
 
@@ -118,4 +118,4 @@ const useFormatOption = (arg: string) => `${arg}: use the "format" option ("plai
 const createsDatabase = (arg: string) =>
   `${arg} is refused: a single-database dump has no CREATE DATABASE so that it restores into any database`
 const compressesPlain = (arg: string) =>
-  `${arg} is refused with format "plain": backupbot gzips the SQL itself and checks its "-- PostgreSQL database dump complete" trailer (compression is fine with format "custom")`
+  `${arg} is refused with format "plain": backupbot compresses the SQL itself and checks its "-- PostgreSQL database dump complete" trailer (compression is fine with format "custom")`

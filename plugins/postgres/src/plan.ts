@@ -25,7 +25,7 @@ export async function planDumps(ctx: PlanContext, service: ServiceInfo, options:
     folder: 'postgres',
     name: target.name,
     source: `${target.what} of service ${service.name} (as ${user}, ${format})`,
-    // Plain SQL is gzipped by the core (stored as .sql.gz); a custom archive is compressed by pg_dump.
+    // Plain SQL is compressed by the core (.sql.gz, or .sql.zst with zstd); a custom archive is compressed by pg_dump and stays as it is.
     extension: format === 'plain' ? '.sql' : '.dump',
     compress: format === 'plain',
     refuseRestoreTo: target.refuseRestoreTo,

@@ -131,7 +131,7 @@ async function loadDatabase(ctx: RunContext, container: ContainerRef, data: Dump
  * the item. The core refuses `--to` for it (PlannedItem.refuseRestoreTo).
  */
 async function restoreCluster(ctx: RunContext, item: BackupItem<DumpData>, artifact: StoredArtifact, options: RestoreOptions, format: DumpFormat, dump: string) {
-  if (format !== 'plain') throw new Error(`${dump}: a pg_dumpall dump is plain SQL (.sql.gz)`)
+  if (format !== 'plain') throw new Error(`${dump}: a pg_dumpall dump is plain SQL (.sql.gz, .sql.zst or .sql)`)
   const destination = 'all databases'
   const container = await ctx.commands.runningContainer(item.service)
   const script = (db: string, text: string, variables: Record<string, string>, doing: string) =>

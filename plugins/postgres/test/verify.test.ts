@@ -21,6 +21,15 @@ describe('verifying a backup_postgres dump', function () {
     await verify(artifact(DUMP.replace('\\unrestrict k3y\n\n', '')))
   })
 
+  it('reads a plain dump whatever the core compressed it with (.sql.zst, .sql), and refuses other names', async function () {
+    await verify(artifact(DUMP, 'shop.sql.zst'))
+    await verify(artifact(DUMP, 'shop.sql'))
+    const error = await verify(artifact(DUMP, 'shop.sql.bz2')).catch((e: Error) => e)
+    expect((error as Error).message).to.match(/shop\.sql\.bz2 is not a backup_postgres artifact \(expected \.sql\.gz, \.sql\.zst, \.sql or \.dump\)$/)
+    const cut = await verify(artifact(DUMP.split('--\n-- PostgreSQL database dump complete')[0]!, 'shop.sql.zst')).catch((e: Error) => e)
+    expect((cut as Error).message).to.contain('shop.sql.zst is not a complete dump')
+  })
+
   it('fails on a dump without its trailer, naming the file', async function () {
     const error = await verify(artifact(DUMP.split('--\n-- PostgreSQL database dump complete')[0]!)).catch((e: Error) => e)
     expect((error as Error).message).to.equal(

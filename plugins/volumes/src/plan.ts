@@ -46,13 +46,13 @@ export async function planVolumes(ctx: PlanContext, service: ServiceInfo, option
 }
 
 /**
- * The archive API's plain tar is compressed by the core (stored as `.tar.gz`); a `command`'s
+ * The archive API's plain tar is compressed by the core (`.tar.gz`, `.tar.zst` or `.tar`, as chosen); a `command`'s
  * output is stored as it is written, under the extension the user gives it.
  */
 function artifactFormat(options: VolumeOptions): {extension: string; compress: boolean} {
   if (options.command !== undefined) return {extension: options.extension ?? COMMAND_EXTENSION, compress: false}
   if (options.extension !== undefined && options.extension !== '.tar.gz') {
-    throw new Error(`extension ${options.extension} applies only with command: without it the volume is read as a tar that backupbot gzips (.tar.gz)`)
+    throw new Error(`extension ${options.extension} applies only with command: without it the volume is read as a tar that backupbot compresses itself (choose how with compression: gzip, zstd or none)`)
   }
   return {extension: '.tar', compress: true}
 }

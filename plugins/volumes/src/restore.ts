@@ -52,7 +52,7 @@ export async function restoreVolume(ctx: RunContext, item: BackupItem<VolumeItem
  */
 function archiveRoot(data: VolumeItemData, volume: string, artifact: StoredArtifact): string {
   const {tar} = artifact
-  if (!tar) throw new Error(restoreByHand(data, volume, artifact, 'it is not a .tar or .tar.gz archive'))
+  if (!tar) throw new Error(restoreByHand(data, volume, artifact, 'it is not a .tar, .tar.gz or .tar.zst archive'))
   if (tar.entries === 0) throw new Error(`${artifact.file} is an empty archive: it holds not even the volume's top directory`)
   if (tar.rootKind !== 'directory' || tar.root === '' || tar.root === '.' || tar.root === '..') {
     const what = tar.rootKind === undefined ? 'is not an entry of it' : `is a ${tar.rootKind}`

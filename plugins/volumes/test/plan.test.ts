@@ -108,7 +108,7 @@ describe('planning backup_volume', function () {
   })
   it('refuses an extension without command, which would misname the tar backupbot gzips', async function () {
     const error = await scheme.plan(ctx, web, {extension: '.tar.zst'}).catch((e: Error) => e)
-    expect((error as Error).message).to.equal('extension .tar.zst applies only with command: without it the volume is read as a tar that backupbot gzips (.tar.gz)')
+    expect((error as Error).message).to.equal('extension .tar.zst applies only with command: without it the volume is read as a tar that backupbot compresses itself (choose how with compression: gzip, zstd or none)')
     const [data] = await scheme.plan(ctx, web, {volumes: ['data'], extension: '.tar.gz'})
     expect([data!.extension, data!.compress]).to.deep.equal(['.tar', true])
   })

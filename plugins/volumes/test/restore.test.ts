@@ -209,13 +209,13 @@ describe('restoring a volume (fake engine)', function () {
 
   it('refuses an artifact that is not a tar', async function () {
     const error = await scheme.restore!(context(), item(), artifact('app', {file: 'data.tar.zst', tar: null}), opts()).catch((e: Error) => e)
-    expect((error as Error).message).to.contain('it is not a .tar or .tar.gz')
+    expect((error as Error).message).to.contain('it is not a .tar, .tar.gz or .tar.zst')
   })
 
   it('refuses, as not of the default layout, a .tar.gz the core did not summarise as a tar', async function () {
     const error = await scheme.restore!(context(), item(), artifact('app', {tar: null}), opts()).catch((e: Error) => e)
     expect((error as Error).message)
-      .to.contain('backupbot restores only volume archives of the default layout, and it is not a .tar or .tar.gz archive: restore it by hand')
+      .to.contain('backupbot restores only volume archives of the default layout, and it is not a .tar, .tar.gz or .tar.zst archive: restore it by hand')
       .and.to.match(/<the command that reverses it> < .*data\.tar\.gz$/)
     expect(events).to.deep.equal([])
   })

@@ -3,6 +3,7 @@
 // the path inside it (`db[2].password`) and what to do. Nothing is touched before this passes.
 import {Ajv, type ErrorObject} from 'ajv'
 
+import {COMPRESSIONS, type Compression} from '../../archive/compression.js'
 import {ConfigError, UsageError} from '../../errors.js'
 import type {JsonSchema} from '../../scheme.js'
 import {optionsSchemaOf} from '../../schemes/options-schema.js'
@@ -12,7 +13,15 @@ import type {RawSchemeConfig} from './read-config.js'
 /** One entry of the config: `{type: ..., ...options}`. */
 export interface SchemeEntry {
   type: string
+  /** The core's, for every scheme: how this entry's items are compressed (overrides `backup --compression`). */
+  compression?: Compression
   [option: string]: unknown
+}
+
+/** The options of an entry that the core reads itself, whatever its scheme. */
+const CORE_OPTIONS = {
+  type: {type: 'string'},
+  compression: {type: 'string', enum: [...COMPRESSIONS]},
 }
 
 /** Config key (a service or container name) -> its entries, in file order. */
@@ -23,7 +32,7 @@ export function buildConfigSchema(registry: SchemeRegistry): JsonSchema {
     const options = optionsSchemaOf(scheme)
     return {
       if: {properties: {type: {enum: [scheme.type, ...(scheme.aliases ?? [])]}}, required: ['type']},
-      then: {...options, properties: {type: {type: 'string'}, ...(options.properties as object | undefined)}},
+      then: {...options, properties: {...(options.properties as object | undefined), ...CORE_OPTIONS}},
     }
   })
   return {

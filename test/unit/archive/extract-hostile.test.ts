@@ -4,7 +4,7 @@ import path from 'node:path'
 import {Readable} from 'node:stream'
 
 import {extractArchive} from '../../../src/archive/extract.js'
-import {openGunzipped} from '../../../src/archive/gunzip.js'
+import {openDecompressed} from '../../../src/archive/compression.js'
 import {unpackTree} from '../../../src/archive/unpack-tree.js'
 import {type RawEntry, rawTar, rawTarGz, snapshot, stagingLeftovers, tempDir, writeGz} from '../../support/tar.js'
 
@@ -69,7 +69,7 @@ describe('extractArchive with a hostile archive', function () {
       const archive = await writeGz(path.join(base, 'hostile.tar.gz'), rawTarGz([...entries(), file('data/after.txt', 'after')]))
       const before = await snapshot(base)
       const destination = path.join(parent, 'data')
-      const error = await extractArchive(() => openGunzipped(archive), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
+      const error = await extractArchive(() => openDecompressed(archive), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
       expect(error).to.be.instanceOf(Error)
       expect((error as Error).message).to.match(pattern)
       expect(await snapshot(base)).to.deep.equal(before)
@@ -86,7 +86,7 @@ describe('extractArchive with a hostile archive', function () {
       rawTarGz([dir('data/'), {path: 'data/link', type: 'SymbolicLink', linkpath: outside}, file('data/link/pwned')]),
     )
     const before = await snapshot(base)
-    const error = await extractArchive(() => openGunzipped(archive), destination, {replace: true, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(archive), destination, {replace: true, devices: false}).catch((caught: Error) => caught)
     expect((error as Error).message).to.match(/through the symbolic link/)
     expect(await snapshot(base)).to.deep.equal(before)
   })
@@ -96,7 +96,7 @@ describe('extractArchive with a hostile archive', function () {
     const getuid = process.getuid
     process.getuid = () => 1000
     try {
-      const error = await extractArchive(() => openGunzipped(archive), path.join(parent, 'data'), {replace: false, devices: true}).catch((caught: Error) => caught)
+      const error = await extractArchive(() => openDecompressed(archive), path.join(parent, 'data'), {replace: false, devices: true}).catch((caught: Error) => caught)
       expect((error as Error).message).to.match(/"data\/pipe".*device node or FIFO.*as root/)
     } finally {
       process.getuid = getuid

@@ -6,7 +6,7 @@ import {execFile} from 'node:child_process'
 import {promisify} from 'node:util'
 
 import {extractArchive} from '../../../src/archive/extract.js'
-import {openGunzipped} from '../../../src/archive/gunzip.js'
+import {openDecompressed} from '../../../src/archive/compression.js'
 import {archiveOps} from '../../../src/archive/index.js'
 import type {StoredArtifact} from '../../../src/scheme.js'
 import {type EntrySnapshot, packToFile, rawTarGz, snapshot, stagingLeftovers, tempDir, writeGz} from '../../support/tar.js'
@@ -89,7 +89,7 @@ describe('extractArchive', function () {
 
   it('restores a packPath archive into a new destination with modes, owners, symlinks and mtimes', async function () {
     const destination = path.join(base, 'restore', 'nested', 'data')
-    await extractArchive(() => openGunzipped(archive), destination, {replace: false, devices: false})
+    await extractArchive(() => openDecompressed(archive), destination, {replace: false, devices: false})
     expect(await snapshot(destination)).to.deep.equal(expected)
     expect(await stagingLeftovers(path.dirname(destination))).to.deep.equal([])
   })
@@ -98,7 +98,7 @@ describe('extractArchive', function () {
     const destination = path.join(base, 'restore', 'data')
     const controller = new AbortController()
     controller.abort(new Error('interrupted'))
-    const error = await extractArchive(() => openGunzipped(archive), destination, {replace: false, devices: false, signal: controller.signal}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(archive), destination, {replace: false, devices: false, signal: controller.signal}).catch((caught: Error) => caught)
     expect((error as Error).message).to.equal('interrupted')
     expect(await readdir(path.join(base, 'restore')).catch(() => [])).to.deep.equal([])
   })
@@ -107,7 +107,7 @@ describe('extractArchive', function () {
     const destination = path.join(base, 'target')
     await mkdir(destination, {mode: 0o700})
     const inode = (await stat(destination)).ino
-    await extractArchive(() => openGunzipped(archive), destination, {replace: false, devices: false})
+    await extractArchive(() => openDecompressed(archive), destination, {replace: false, devices: false})
     expect(await snapshot(destination)).to.deep.equal(expected)
     expect((await stat(destination)).ino).to.equal(inode)
     expect(await stagingLeftovers(base)).to.deep.equal([])
@@ -119,7 +119,7 @@ describe('extractArchive', function () {
     await writeFile(path.join(destination, 'precious.txt'), 'keep me')
     await utimes(destination, at('2001-01-01T00:00:00Z'), at('2001-01-01T00:00:00Z'))
     const before = await snapshot(destination)
-    const error = await extractArchive(() => openGunzipped(archive), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(archive), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
     expect(error).to.be.instanceOf(Error)
     expect((error as Error).message).to.match(/not empty.*--force/)
     expect(await snapshot(destination)).to.deep.equal(before)
@@ -138,7 +138,7 @@ describe('extractArchive', function () {
     await symlink(outside, path.join(destination, 'escape'))
     await symlink(outside, path.join(destination, 'sub', 'escape'))
     const inode = (await stat(destination)).ino
-    await extractArchive(() => openGunzipped(archive), destination, {replace: true, devices: false})
+    await extractArchive(() => openDecompressed(archive), destination, {replace: true, devices: false})
     expect(await snapshot(destination)).to.deep.equal(expected)
     expect((await stat(destination)).ino).to.equal(inode)
     expect(await readFile(path.join(outside, 'keep.txt'), 'utf8')).to.equal('not part of the destination')
@@ -152,7 +152,7 @@ describe('extractArchive', function () {
     requireCapability(this, mounted, 'mounting a tmpfs needs root with CAP_SYS_ADMIN')
     try {
       await writeFile(path.join(destination, 'old.txt'), 'old')
-      await extractArchive(() => openGunzipped(archive), destination, {replace: true, devices: false})
+      await extractArchive(() => openDecompressed(archive), destination, {replace: true, devices: false})
       expect(await snapshot(destination)).to.deep.equal(expected)
       expect(await stagingLeftovers(base)).to.deep.equal([])
     } finally {
@@ -170,7 +170,7 @@ describe('extractArchive', function () {
       await writeFile(path.join(destination, 'nested', 'inside.txt'), 'inside')
       await utimes(destination, at('2001-01-01T00:00:00Z'), at('2001-01-01T00:00:00Z'))
       const before = await snapshot(destination)
-      const error = await extractArchive(() => openGunzipped(archive), destination, {replace: true, devices: false}).catch((caught: Error) => caught)
+      const error = await extractArchive(() => openDecompressed(archive), destination, {replace: true, devices: false}).catch((caught: Error) => caught)
       expect((error as NodeJS.ErrnoException).code).to.equal('EBUSY')
       expect(await snapshot(destination)).to.deep.equal(before)
       expect(await stagingLeftovers(base)).to.deep.equal([])
@@ -183,7 +183,7 @@ describe('extractArchive', function () {
     const real = path.join(base, 'real')
     await mkdir(real)
     await symlink(real, path.join(base, 'alias'))
-    await extractArchive(() => openGunzipped(archive), path.join(base, 'alias'), {replace: false, devices: false})
+    await extractArchive(() => openDecompressed(archive), path.join(base, 'alias'), {replace: false, devices: false})
     expect(await snapshot(real)).to.deep.equal(expected)
     expect((await lstat(path.join(base, 'alias'))).isSymbolicLink()).to.equal(true)
   })
@@ -198,15 +198,15 @@ describe('extractArchive', function () {
     const wanted = (await snapshot(file))['']
 
     const destination = path.join(base, 'restored', 'config.yml')
-    await extractArchive(() => openGunzipped(single), destination, {replace: false, devices: false})
+    await extractArchive(() => openDecompressed(single), destination, {replace: false, devices: false})
     expect((await snapshot(destination))['']).to.deep.equal(wanted)
 
     await writeFile(destination, 'changed since\n')
-    const error = await extractArchive(() => openGunzipped(single), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(single), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
     expect((error as Error).message).to.match(/already exists.*--force/)
     expect(await readFile(destination, 'utf8')).to.equal('changed since\n')
 
-    await extractArchive(() => openGunzipped(single), destination, {replace: true, devices: false})
+    await extractArchive(() => openDecompressed(single), destination, {replace: true, devices: false})
     expect((await snapshot(destination))['']).to.deep.equal(wanted)
     expect(await stagingLeftovers(path.dirname(destination))).to.deep.equal([])
   })
@@ -217,17 +217,17 @@ describe('extractArchive', function () {
     const single = await packToFile(file, path.join(base, 'app.conf.tar.gz'))
     const destination = path.join(base, 'mounted.conf')
     await mkdir(destination)
-    await extractArchive(() => openGunzipped(single), destination, {replace: false, devices: false})
+    await extractArchive(() => openDecompressed(single), destination, {replace: false, devices: false})
     expect(await readFile(destination, 'utf8')).to.equal('setting=1\n')
   })
 
   it('refuses a directory archive over a file, and a single file over a non-empty directory, even with replace', async function () {
     const file = path.join(base, 'plain.txt')
     await writeFile(file, 'x')
-    const error = await extractArchive(() => openGunzipped(archive), file, {replace: true, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(archive), file, {replace: true, devices: false}).catch((caught: Error) => caught)
     expect((error as Error).message).to.match(/not a directory/)
     const single = await packToFile(file, path.join(base, 'plain.tar.gz'))
-    const error2 = await extractArchive(() => openGunzipped(single), source, {replace: true, devices: false}).catch((caught: Error) => caught)
+    const error2 = await extractArchive(() => openDecompressed(single), source, {replace: true, devices: false}).catch((caught: Error) => caught)
     expect((error2 as Error).message).to.match(/single file.*not empty/)
     expect(await snapshot(source)).to.deep.equal(expected)
   })
@@ -236,7 +236,7 @@ describe('extractArchive', function () {
     const whole = await readFile(archive)
     const cut = await writeGz(path.join(base, 'cut.tar.gz'), whole.subarray(0, Math.floor(whole.length / 2)))
     const destination = path.join(base, 'target')
-    const error = await extractArchive(() => openGunzipped(cut), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(cut), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
     expect((error as Error).message).to.match(/truncated/)
     expect(await readdir(base)).to.not.include('target')
     expect(await stagingLeftovers(base)).to.deep.equal([])
@@ -248,7 +248,7 @@ describe('extractArchive', function () {
     const corrupt = await writeGz(path.join(base, 'corrupt.tar.gz'), damaged)
     const destination = path.join(base, 'target')
     await mkdir(destination)
-    const error = await extractArchive(() => openGunzipped(corrupt), destination, {replace: true, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(corrupt), destination, {replace: true, devices: false}).catch((caught: Error) => caught)
     expect((error as Error).message).to.match(/corrupt|truncated|checksum/)
     expect(await readdir(destination)).to.deep.equal([])
     expect(await stagingLeftovers(base)).to.deep.equal([])
@@ -259,7 +259,7 @@ describe('extractArchive', function () {
     damaged[damaged.length - 6] ^= 0x01 // the CRC-32 of the last gzip member
     const corrupt = await writeGz(path.join(base, 'crc.tar.gz'), damaged)
     const destination = path.join(base, 'target')
-    const error = await extractArchive(() => openGunzipped(corrupt), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
+    const error = await extractArchive(() => openDecompressed(corrupt), destination, {replace: false, devices: false}).catch((caught: Error) => caught)
     expect((error as Error).message).to.match(/crc\.tar\.gz is corrupt/)
     expect(await readdir(base)).to.not.include('target')
     expect(await stagingLeftovers(base)).to.deep.equal([])
@@ -274,7 +274,7 @@ describe('extractArchive', function () {
     ])
     const file = await writeGz(path.join(base, 'dev.tar.gz'), gz)
     const destination = path.join(base, 'dev')
-    await extractArchive(() => openGunzipped(file), destination, {replace: false, devices: true})
+    await extractArchive(() => openDecompressed(file), destination, {replace: false, devices: true})
     const restored = await snapshot(destination)
     expect(restored['null']).to.include({type: 'char', mode: 0o666, mtime: Date.parse('2012-01-01T00:00:00Z') / 1000})
     expect(restored['null'].rdev).to.equal((await stat('/dev/null')).rdev)
@@ -283,7 +283,7 @@ describe('extractArchive', function () {
   })
 
   it('is what archiveOps.extract does with a stored artifact', async function () {
-    const artifact = {file: archive, number: 1, manifest: {}, content: () => openGunzipped(archive)} as unknown as StoredArtifact
+    const artifact = {file: archive, number: 1, manifest: {}, content: () => openDecompressed(archive)} as unknown as StoredArtifact
     const log = {info() {}, warn() {}, debug() {}}
     const destination = path.join(base, 'via-ops')
     await archiveOps(log).extract(artifact, destination, {replace: false, devices: false})

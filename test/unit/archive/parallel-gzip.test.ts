@@ -5,7 +5,7 @@ import {Readable} from 'node:stream'
 import {buffer} from 'node:stream/consumers'
 import {gunzipSync} from 'node:zlib'
 
-import {parallelGzip} from '../../../src/archive/parallel-gzip.js'
+import {parallelGzip} from '../../../src/archive/parallel-blocks.js'
 
 async function compress(chunks: Buffer[], blockSize = 64 * 1024): Promise<Buffer> {
   return buffer(Readable.from(chunks).pipe(parallelGzip({blockSize, concurrency: 3})))

@@ -53,6 +53,20 @@ describe('validating the scheme config', function () {
     expect(error.suggestions.join(' ')).to.contain('database, password, databases')
   })
 
+  it('takes compression: gzip, zstd or none in an entry of any scheme, as the core reads it', function () {
+    for (const compression of ['gzip', 'zstd', 'none']) {
+      const data = {db: [{type: 'backup_dump', database: 'a', compression}]}
+      expect(validateSchemeConfig({file: 'x.json', data}, schemes)).to.deep.equal(data)
+    }
+  })
+
+  it('names the file and key of a compression it does not know, with the choices', function () {
+    const error = problem({db: [{type: 'backup_dump', database: 'a'}, {type: 'backup_dump', database: 'b', compression: 'xz'}]})
+    expect(error).to.be.instanceOf(ConfigError)
+    expect(error.message).to.equal('backupbot.json: db[1].compression: must be one of "gzip", "zstd", "none"')
+    expect(problem({db: [{type: 'backup_dump', database: 'a', compression: 9}]}).message).to.contain('backupbot.json: db[0].compression: must be')
+  })
+
   it('names a missing required option', function () {
     expect(problem({db: [{type: 'backup_dump'}]}).message).to.equal('backupbot.json: db[0]: missing required option "database"')
   })

@@ -109,6 +109,24 @@ describe('planning a backup', function () {
     expect(configured.items.map((i) => i.service)).to.deep.equal(['web', 'db'])
   })
 
+  it("gives every item backup's --compression (gzip without it), and an entry's compression: wins for its items, never reaching the scheme", async function () {
+    const seen: unknown[] = []
+    const recording = {...echoScheme, plan: async (ctx: any, svc: any, options: any) => (seen.push(options), echoScheme.plan(ctx, svc, options))}
+    const entries = {web: [{type: 'backup_echo', names: ['a']}, {type: 'backup_echo', names: ['b'], compression: 'none' as const}]}
+    const compressions = async (extra: Partial<PlanInput>) => (await makePlan(input({registry: registry(recording), config: {file: 'c', entries}, ...extra}))).items.map((i) => [i.name, i.compression])
+    expect(await compressions({})).to.deep.equal([
+      ['a', 'gzip'],
+      ['b', 'none'],
+    ])
+    expect(await compressions({compression: 'zstd'})).to.deep.equal([
+      ['a', 'zstd'],
+      ['b', 'none'],
+    ])
+    expect(seen).to.deep.include({names: ['b']})
+    expect(seen.some((options) => Object.hasOwn(options as object, 'compression'))).to.equal(false)
+    expect((await makePlan(input({compression: 'zstd'}))).items.map((i) => i.compression)).to.deep.equal(['zstd', 'zstd'])
+  })
+
   it('only plans the selected services and rejects unknown ones', async function () {
     expect((await makePlan(input({services: ['db']}))).items.map((i) => i.service)).to.deep.equal(['db'])
     const error = await makePlan(input({services: ['dbb']})).catch((e) => e)

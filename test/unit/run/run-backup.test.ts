@@ -5,8 +5,10 @@ import {createHash, randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {buffer} from 'node:stream/consumers'
 import {gunzipSync} from 'node:zlib'
 
+import {openDecompressed} from '../../../src/archive/compression.js'
 import {LockedError} from '../../../src/errors.js'
 import {runBackup} from '../../../src/run/run-backup.js'
 import {LOCK_FILE} from '../../../src/target/lock.js'
@@ -32,6 +34,26 @@ describe('runBackup', function () {
       expect(gunzipSync(stored).equals(data)).to.equal(true)
       const manifest = JSON.parse(await readFile(join(item.itemDir, 'data+x.1', 'manifest.json'), 'utf8'))
       expect(manifest).to.deep.include({file: 'data+x.sql.gz', bytes: stored.length, sha256: sha256(stored), scheme: 'backup_dump', item: 'data/x', backupbot: '9.9.9'})
+    })
+
+    it('stores an item whose compression is zstd as <stem><extension>.zst, which reads back as exactly what the scheme wrote', async function () {
+      const data = Buffer.concat([randomBytes(300 * 1024), Buffer.from('x'.repeat(3 * 1024 * 1024)), randomBytes(5)])
+      const item = located(target(), 'shop', 'backup_dump', {extension: '.sql', compress: true, compression: 'zstd'})
+      const result = await runBackup(runInput(target(), [item], [scheme('backup_dump', writes(data, 64 * 1024))]))
+      expect(result.items[0].status, result.items[0].error).to.equal('ok')
+      const file = join(item.itemDir, 'shop.1', 'shop.sql.zst')
+      expect(result.items[0].file).to.equal(file)
+      const stored = await readFile(file)
+      expect(stored.length).to.be.lessThan(data.length / 2)
+      expect((await buffer(openDecompressed(file))).equals(data)).to.equal(true)
+      expect(JSON.parse(await readFile(join(item.itemDir, 'shop.1', 'manifest.json'), 'utf8'))).to.deep.include({file: 'shop.sql.zst', bytes: stored.length, sha256: sha256(stored)})
+    })
+
+    it('stores an item whose compression is none as the scheme wrote it, under <stem><extension>', async function () {
+      const item = located(target(), 'shop', 'backup_dump', {extension: '.sql', compress: true, compression: 'none'})
+      const result = await runBackup(runInput(target(), [item], [scheme('backup_dump', writes('plain dump\n'))]))
+      expect(result.items[0].file).to.equal(join(item.itemDir, 'shop.1', 'shop.sql'))
+      expect(await readFile(result.items[0].file!, 'utf8')).to.equal('plain dump\n')
     })
 
     it('stores an item with compress: false exactly as the scheme wrote it, under <stem><extension>', async function () {
@@ -142,9 +164,9 @@ describe('runBackup', function () {
       expect(await entries(item.itemDir)).to.deep.equal([])
     })
 
-    for (const compress of [false, true]) {
-      it(`ends the item as interrupted even when the scheme ignores the signal and never resolves (compress: ${compress})`, async function () {
-        const item = located(target(), 'data', 'backup_stuck', {compress})
+    for (const [compress, compression] of [[false, 'gzip'], [true, 'gzip'], [true, 'zstd']] as const) {
+      it(`ends the item as interrupted even when the scheme ignores the signal and never resolves (compress: ${compress}, ${compression})`, async function () {
+        const item = located(target(), 'data', 'backup_stuck', {compress, compression})
         const next = located(target(), 'next', 'backup_plain')
         const context = contexts()
         const stuck = scheme('backup_stuck', async (_ctx, _item, out) => {

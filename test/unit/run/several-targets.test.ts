@@ -6,8 +6,10 @@ import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Writable} from 'node:stream'
+import {buffer} from 'node:stream/consumers'
 import {gunzipSync} from 'node:zlib'
 
+import {openDecompressed} from '../../../src/archive/compression.js'
 import {LockedError, UsageError} from '../../../src/errors.js'
 import {runBackup} from '../../../src/run/run-backup.js'
 import type {Store} from '../../../src/store.js'
@@ -80,6 +82,17 @@ describe('backing up to several targets', function () {
     const result = await runBackup(runInput(a, [item], [scheme('backup_dump', writes(data))], {stores: [new LocalStore(a), new Raw(b)]}))
     const [local, raw] = result.items[0]!.stores!
     expect(local!.file!.endsWith('shop.sql.gz')).to.equal(true)
+    expect(raw!.file!.endsWith('shop.sql')).to.equal(true)
+    expect((await readFile(raw!.file!)).equals(data)).to.equal(true)
+  })
+
+  it('gives a store that compresses itself the data as the scheme wrote it also when zstd is chosen, and the local tree zstd', async function () {
+    const [a, b] = [join(base(), 'local'), join(base(), 'raw')]
+    const item = located(a, 'shop', 'backup_dump', {extension: '.sql', compress: true, compression: 'zstd'})
+    const result = await runBackup(runInput(a, [item], [scheme('backup_dump', writes(data))], {stores: [new LocalStore(a), new Raw(b)]}))
+    const [local, raw] = result.items[0]!.stores!
+    expect(local!.file!.endsWith('shop.sql.zst')).to.equal(true)
+    expect((await buffer(openDecompressed(local!.file!))).equals(data)).to.equal(true)
     expect(raw!.file!.endsWith('shop.sql')).to.equal(true)
     expect((await readFile(raw!.file!)).equals(data)).to.equal(true)
   })

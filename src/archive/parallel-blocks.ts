@@ -1,7 +1,8 @@
-// gzip on every core: the input is cut into blocks that zlib compresses on libuv's thread pool
-// at the same time, and the compressed blocks are written in order as gzip members. A file of
-// several members is one valid .gz (RFC 1952; pigz does the same), so gunzip, tar and zlib read
-// it as usual. Single-threaded gzip is the bottleneck of a volume backup (PERF-NOTES.md).
+// Compression on every core: the input is cut into blocks that zlib compresses on libuv's thread
+// pool at the same time, and the compressed blocks are written in order. gzip and zstd both read
+// a file of several members (gzip, RFC 1952; pigz does the same) or frames (zstd, RFC 8878) as one
+// stream, so gunzip, `zstd -d`, tar and zlib read the result as usual. Single-threaded compression
+// is the bottleneck of a volume backup (PERF-NOTES.md).
 import os from 'node:os'
 import {Transform, type TransformCallback} from 'node:stream'
 import {promisify} from 'node:util'
@@ -9,19 +10,31 @@ import zlib from 'node:zlib'
 
 const gzipAsync = promisify(zlib.gzip)
 
-export interface ParallelGzipOptions {
-  level?: number
+export interface ParallelOptions {
   blockSize?: number
   /** Blocks compressed at once; also bounds memory to about 2 x this x blockSize. */
   concurrency?: number
 }
 
-export function parallelGzip(options: ParallelGzipOptions = {}): Transform {
-  return new ParallelGzip(options)
+export interface ParallelGzipOptions extends ParallelOptions {
+  level?: number
 }
 
-class ParallelGzip extends Transform {
-  private readonly level: number
+export function parallelGzip(options: ParallelGzipOptions = {}): Transform {
+  const level = options.level ?? 6
+  return parallelBlocks((block) => gzipAsync(block, {level}), {blockSize: 1 << 18, ...options})
+}
+
+/**
+ * Compresses each block of the input with `compress` (a whole member or frame of the format,
+ * run off the main thread), several at once, and writes the results in input order. An empty
+ * input is still compressed once: it becomes a valid, empty file of the format.
+ */
+export function parallelBlocks(compress: (block: Buffer) => Promise<Buffer>, options: ParallelOptions = {}): Transform {
+  return new ParallelBlocks(compress, options)
+}
+
+class ParallelBlocks extends Transform {
   private readonly blockSize: number
   private readonly concurrency: number
   private buffered: Buffer[] = []
@@ -29,9 +42,11 @@ class ParallelGzip extends Transform {
   private readonly inFlight: Array<Promise<Buffer>> = []
   private emitted = false
 
-  constructor(options: ParallelGzipOptions) {
+  constructor(
+    private readonly compressBlock: (block: Buffer) => Promise<Buffer>,
+    options: ParallelOptions,
+  ) {
     super()
-    this.level = options.level ?? 6
     this.blockSize = options.blockSize ?? 1 << 18
     this.concurrency = options.concurrency ?? Math.max(2, os.availableParallelism())
   }
@@ -45,13 +60,12 @@ class ParallelGzip extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    // An empty input still becomes a valid (empty) .gz.
     if (this.bufferedBytes > 0 || (!this.emitted && this.inFlight.length === 0)) this.compress(this.takeBlock(this.bufferedBytes))
     this.emitUntil(0).then(() => callback(), callback)
   }
 
   private compress(block: Buffer): void {
-    const job = gzipAsync(block, {level: this.level})
+    const job = this.compressBlock(block)
     job.catch(() => {}) // awaited in order by emitUntil; this only avoids an unhandled rejection
     this.inFlight.push(job)
   }
