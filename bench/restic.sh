@@ -83,6 +83,7 @@ run_backupbot() {
     node "$ROOT/bin/run.js" backup -p "$PROJECT" --config "$WORK/backupbot.json" "$@" --json \
     >"$WORK/result.json" 2>"$WORK/stderr") &
   pid=$!
+  BB_PID=$pid
   while kill -0 "$pid" 2>/dev/null; do
     v=$(hwm "$pid"); [ "${v:-0}" -gt "$node" ] && node=$v
     for p in $(pgrep -P "$pid" -x restic || true); do v=$(hwm "$p"); [ "${v:-0}" -gt "$restic" ] && restic=$v; done
@@ -117,8 +118,10 @@ done
 since=$(now)
 run_backupbot --target "$WORK/backups" --target "restic:$REPO"
 sleep 1 # let the engine's event log catch up before asking it
-reads=$(docker events --since "$since" --until "$(now)" --filter event=archive-path --format '{{.ID}}' | wc -l)
-stops=$(docker events --since "$since" --until "$(now)" --filter "container=$CONTAINER" --filter event=kill --format '{{.ID}}' | wc -l)
+until=$(now)
+# Only this run's reads: its temporary containers carry its pid.
+reads=$(docker events --since "$since" --until "$until" --filter event=archive-path --filter "label=backupbot.pid=$BB_PID" --format '{{.ID}}' | wc -l)
+stops=$(docker events --since "$since" --until "$until" --filter "container=$CONTAINER" --filter event=stop --format '{{.ID}}' | wc -l)
 two_t=$T
 stores=$(node -e '
   const i = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).items[0]
