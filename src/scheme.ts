@@ -110,6 +110,12 @@ export interface ImageOps {
 export interface VolumeOps {
   /** The volume's content as a plain tar stream; entries start with the basename of `mountPoint`. */
   read(volume: string, mountPoint: string, options: {image: string}): Promise<Readable>
+  /**
+   * As `read`, in two steps: the temporary container is created now, before the volume's users
+   * are stopped, so that the stop lasts only as long as `read()` itself. Call `remove()` in a
+   * `finally` (a read that never happens must not leave the container behind).
+   */
+  prepareRead(volume: string, mountPoint: string, options: {image: string}): Promise<PreparedRead>
   /** Runs `cmd` in a started temporary container that mounts the volume read-only at `mountPoint`. */
   run(volume: string, mountPoint: string, options: {image: string; cmd: string[]}): Promise<ExecHandle>
   exists(volume: string): Promise<boolean>
@@ -120,6 +126,14 @@ export interface VolumeOps {
   empty(volume: string, options: {image: string}): Promise<void>
   /** Extracts a plain tar stream whose entries start with the basename of `mountPoint`. */
   write(volume: string, mountPoint: string, tar: Readable, options: {image: string}): Promise<void>
+}
+
+/** A volume read whose temporary container exists already (VolumeOps.prepareRead). */
+export interface PreparedRead {
+  /** The volume's content as a plain tar stream; once only. The container is removed when the stream ends, fails or is destroyed. */
+  read(): Promise<Readable>
+  /** Removes the container; safe to call any number of times, also after `read`. */
+  remove(): Promise<void>
 }
 
 export interface DockerOps {

@@ -16,7 +16,7 @@ Compression (--compression, or compression: in a scheme config entry, which wins
 
 A --target may be a restic repository (restic:<repo>, credentials from restic's environment only). A target that cannot be reached when the run starts (its network is down) is skipped with one warning: the other targets still get every item, which counts as failed.
 
-Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
+Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. While they are stopped backupbot only reads: the data goes into a spool file (--spool-dir) at disk speed, and is compressed and written to the targets after they run again; without room for it (checked before anything is stopped) the item streams, with a warning. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
 
 Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be reached (the others still ran and their versions are kept); 2 usage or configuration error, nothing touched; 3 another run holds the target's lock, nothing touched; 130 interrupted.`
   static override examples = [
@@ -47,6 +47,12 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
       summary: 'How items are compressed in local targets: gzip (.gz), zstd (.zst, needs Node.js 22.15+ or the zstd program) or none.',
       description: 'A scheme config entry\'s compression: key overrides it for its items. A restic repository always gets the data uncompressed.',
     })(),
+    'spool-dir': Flags.string({
+      summary: 'Where the data of items that stop containers is read to first, so that they are down only while it is read (default: the first local target, else TMPDIR).',
+      description: 'A hidden file .backupbot-spool-*, mode 0600, removed when the item ends. The file system needs room for the largest such item (checked first; without room it streams, with a warning).',
+      exclusive: ['no-spool'],
+    }),
+    'no-spool': Flags.boolean({summary: 'Stream every item into the targets as it is read: containers stay stopped until their data is compressed and stored.'}),
   }
 
   async run(): Promise<BackupResult | DryRunResult> {
@@ -60,6 +66,8 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
       prune: flags.prune,
       dryRun: flags['dry-run'],
       compression: flags.compression,
+      spoolDir: flags['spool-dir'],
+      spool: !flags['no-spool'],
       version: this.config.version,
       // An animated line only on a terminal: never in pipes, cron logs or --json runs.
       progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,

@@ -6,6 +6,7 @@ import type {Logger} from '../scheme.js'
 import {containerState, startContainer, type ContainerState} from './containers.js'
 import {removeStaleHelpers} from './helper-container.js'
 import {PROJECT_LABEL} from './labels.js'
+import {volumeSize, type VolumeSize} from './volumes.js'
 
 export interface ContainerSummary {
   id: string
@@ -25,11 +26,14 @@ export interface Engine {
   startContainer(id: string): Promise<void>
   /** Removes the helper containers that killed runs on this machine left behind; returns how many. */
   removeStaleHelpers(log?: Logger): Promise<number>
+  /** The bytes a tar of the volume takes (counting stops past `limit`), or undefined when the engine cannot tell. */
+  volumeSize(volume: string, limit?: number): Promise<VolumeSize | undefined>
   /** The dockerode client, for the other modules of src/docker/ (createDockerOps) only: never used outside src/docker/. */
   readonly client: Docker
 }
 
 export type {ContainerState} from './containers.js'
+export type {VolumeSize} from './volumes.js'
 
 export function connectEngine(): Engine {
   // dockerode reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH itself.
@@ -39,6 +43,7 @@ export function connectEngine(): Engine {
     containerState: (id) => containerState(docker, id),
     startContainer: (id) => startContainer(docker, id),
     removeStaleHelpers: (log) => removeStaleHelpers(docker, log),
+    volumeSize: (volume, limit) => volumeSize(docker, volume, limit),
     async composeContainers(project) {
       const label = project ? `${PROJECT_LABEL}=${project}` : PROJECT_LABEL
       const list = await docker.listContainers({all: true, filters: {label: [label]}})

@@ -4,7 +4,7 @@ import {finished, type Readable} from 'node:stream'
 import {hostname} from 'node:os'
 import type Docker from 'dockerode'
 
-import type {ExecHandle, Logger} from '../scheme.js'
+import type {ExecHandle, Logger, PreparedRead} from '../scheme.js'
 import {pidAlive} from '../system/process.js'
 import {getArchive} from './archive.js'
 import {engineMessage, statusOf} from './engine-errors.js'
@@ -94,22 +94,36 @@ async function requireVolume(docker: Docker, name: string): Promise<void> {
 }
 
 /**
- * The volume as a tar stream, read from a created, never started helper. The helper is removed
- * when the stream ends, fails or is destroyed.
+ * A created, never started helper that mounts the volume read-only, made before the volume's
+ * users are stopped (creating it is not part of the downtime); `read` then streams the volume
+ * as a tar. The helper is removed when that stream ends, fails or is destroyed, or by `remove`.
  */
-export async function readVolume(docker: Docker, volume: string, mountPoint: string, image: string, log?: Logger): Promise<Readable> {
+export async function prepareVolumeRead(docker: Docker, volume: string, mountPoint: string, image: string, log?: Logger): Promise<PreparedRead> {
   const helper = await createHelper(docker, {image, volume: {name: volume, mountPoint}})
   const remove = () => removeHelper(helper, log)
-  let stream: Readable
-  try {
-    stream = await getArchive(docker, helper.id, mountPoint)
-  } catch (error) {
-    await remove()
-    throw new Error(`reading volume ${volume}: ${engineMessage(error)}`)
+  let reading = false
+  return {
+    async read() {
+      if (reading) throw new Error(`volume ${volume}: this prepared read was used already`)
+      reading = true
+      let stream: Readable
+      try {
+        stream = await getArchive(docker, helper.id, mountPoint)
+      } catch (error) {
+        await remove()
+        throw new Error(`reading volume ${volume}: ${engineMessage(error)}`)
+      }
+      log?.debug(`reading volume ${volume} at ${mountPoint} through helper ${helper.id.slice(0, 12)}`)
+      finished(stream, () => void remove())
+      return stream
+    },
+    remove,
   }
-  log?.debug(`reading volume ${volume} at ${mountPoint} through helper ${helper.id.slice(0, 12)}`)
-  finished(stream, () => void remove())
-  return stream
+}
+
+/** The volume as a tar stream, read from a created, never started helper (prepareVolumeRead, then read). */
+export async function readVolume(docker: Docker, volume: string, mountPoint: string, image: string, log?: Logger): Promise<Readable> {
+  return (await prepareVolumeRead(docker, volume, mountPoint, image, log)).read()
 }
 
 /**

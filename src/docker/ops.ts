@@ -7,7 +7,7 @@ import type {ContainerOps, ContainerRef, DockerOps, ImageOps, Logger, VolumeOps}
 import type {Engine} from './engine.js'
 import {statusOf} from './engine-errors.js'
 import {execIn} from './exec.js'
-import {HELPER_LABEL, readVolume, removeStaleHelpers, runHelper} from './helper-container.js'
+import {HELPER_LABEL, prepareVolumeRead, readVolume, removeStaleHelpers, runHelper} from './helper-container.js'
 import {hostPathContainers} from './host-paths.js'
 import {ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL} from './labels.js'
 import {type StopJournal, withStopped} from './stop-start.js'
@@ -103,6 +103,11 @@ export function createDockerOps(options: DockerOpsOptions): CoreDockerOps {
     async read(volume, mountPoint, {image}) {
       await sweep()
       return readVolume(docker(), volume, mountPoint, image, log)
+    },
+
+    async prepareRead(volume, mountPoint, {image}) {
+      await sweep()
+      return prepareVolumeRead(docker(), volume, mountPoint, image, log)
     },
 
     async run(volume, mountPoint, {image, cmd}) {

@@ -1,12 +1,15 @@
 // Named volumes for restore: existence, creation, emptiness, emptying and writing. Reading and
 // writing go through the archive API of a created, never started helper (no tools needed in the
 // image, works with a remote engine); only emptying runs a command, since the API cannot delete.
+// And a volume's size, for the spool's room check before a backup stops anything.
+import {stat} from 'node:fs/promises'
 import {posix} from 'node:path'
 import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 import {Parser} from 'tar'
 
 import type {Logger} from '../scheme.js'
+import {tarSize} from '../system/tree-size.js'
 import {getArchive, putArchive} from './archive.js'
 import {engineMessage, statusOf} from './engine-errors.js'
 import {createHelper, removeHelper, runHelper} from './helper-container.js'
@@ -112,4 +115,35 @@ export async function writeVolume(docker: Docker, volume: string, mountPoint: st
   } finally {
     await removeHelper(helper, log)
   }
+}
+
+/** A volume's size as the spool's room check gets it: the bytes, and how they were found. */
+export interface VolumeSize {
+  bytes: number
+  /** `measured`: its tar's size, from the files on this host; `engine`: the engine's figure (`docker system df -v`). */
+  how: 'measured' | 'engine'
+}
+
+/**
+ * How many bytes a tar of the volume takes, or undefined when that cannot be told. A local
+ * engine's volume directory is measured on this host (metadata only, stopping past `limit`);
+ * otherwise the engine's own usage figure is asked for (it sizes every volume, so it is slower,
+ * and it counts file contents only: the caller's margin covers the tar headers). Volume drivers
+ * other than `local` report no size.
+ */
+export async function volumeSize(docker: Docker, volume: string, limit?: number): Promise<VolumeSize | undefined> {
+  let info: Docker.VolumeInspectInfo
+  try {
+    info = await docker.getVolume(volume).inspect()
+  } catch (error) {
+    throw new Error(`looking up volume ${volume}: ${engineMessage(error)}`)
+  }
+  // A local engine (its socket on this machine) keeps the volume's files where it says.
+  const local = Boolean((docker.modem as {socketPath?: unknown}).socketPath)
+  if (local && info.Mountpoint && (await stat(info.Mountpoint).then((s) => s.isDirectory(), () => false))) {
+    return {bytes: await tarSize(info.Mountpoint, limit), how: 'measured'}
+  }
+  const usage = (await docker.df()) as {Volumes?: Array<{Name: string; UsageData?: {Size: number} | null}> | null}
+  const size = usage.Volumes?.find((v) => v.Name === volume)?.UsageData?.Size
+  return size !== undefined && size >= 0 ? {bytes: size, how: 'engine'} : undefined
 }

@@ -14,6 +14,7 @@ import {recoverFirst} from './recover.js'
 import {RestartJournal} from './restart-journal.js'
 import type {BackupResult, DryRunResult} from './result.js'
 import {runBackup} from './run-backup.js'
+import {spoolSettings} from './spool.js'
 
 export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   /** Where to write: each item is read once and written to every one of them. */
@@ -26,6 +27,10 @@ export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   /** The restart journal's directory (`<dataDir>/journal`). */
   journalDir: string
   progress?: Progress
+  /** --spool-dir: where items that stop containers are read to first (default: the first local target, else the system's temporary directory). */
+  spoolDir?: string
+  /** False with --no-spool: every item streams into the stores as it is read. */
+  spool?: boolean
 }
 
 export async function backup(options: BackupRequest): Promise<BackupResult | DryRunResult> {
@@ -39,6 +44,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   const locations = stores.map((s) => s.location)
   const twice = locations.find((l, i) => locations.indexOf(l) !== i)
   if (twice) throw new UsageError(`--target ${twice} is given twice`)
+  const spool = await spoolSettings({dir: options.spoolDir, cwd: options.cwd, enabled: options.spool ?? true, stores, engine})
   const plans = await planProjects(options, engine, journal)
   await checkCompressors(plans.flatMap((plan) => plan.items), stores)
   // --dry-run shows the first target's view.
@@ -53,6 +59,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
     version: options.version,
     recovery,
     progress: options.progress,
+    spool,
     context: (plan, item, onDowntime) =>
       itemContext({engine, journal, project: plan.project, scheme: item.scheme, log: options.log, signal: options.signal, onDowntime}),
   })

@@ -17,6 +17,12 @@ export interface ItemResult {
   seconds: number
   /** Seconds its containers were stopped (first stop until all ran again), when it stopped any. */
   downtimeSeconds?: number
+  /**
+   * For an item that stops containers: read into a spool file while they were stopped (`bytes`
+   * read in `seconds`) and compressed and stored after they ran again, or `streamed` into the
+   * stores as it was read (why: `--no-spool`, no room for the spool, ...).
+   */
+  spool?: {bytes: number; seconds: number} | {streamed: string}
   /** Creation times of the older versions the retention policy removed, when it removed any. */
   removed?: string[]
   /**

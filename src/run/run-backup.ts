@@ -1,6 +1,8 @@
 // Runs a plan: under the targets' locks, each item in turn writes a new version (temporary name,
 // fsync, checksum, rename) and rotates. A failing item is recorded and the others still run; a
 // target that cannot be reached fails every item there while the other targets get them all.
+// An item that stops containers is read into a spool file first (./spool.ts), so that they are
+// down only while it is read; compression and the stores follow from the spool.
 import type {Writable} from 'node:stream'
 
 import {EXIT, errorMessage} from '../errors.js'
@@ -15,6 +17,7 @@ import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
 import type {RecoveryResult} from './recover.js'
 import type {BackupResult, ItemResult, StoreItemResult} from './result.js'
+import {chooseSpool, createSpool, type Spool, type SpoolSettings, sweepSpools} from './spool.js'
 
 export interface RunInput {
   plans: Plan[]
@@ -33,6 +36,8 @@ export interface RunInput {
   progress?: Progress
   /** The run's own messages (a target that cannot be reached), as opposed to each item's. */
   log: Logger
+  /** Where items that stop containers are read to first; without it every item streams into the stores. */
+  spool?: SpoolSettings
 }
 
 /** A run under way: its input and the stores that could not be reached, each with its lock's error. */
@@ -45,6 +50,8 @@ export async function runBackup(input: RunInput): Promise<BackupResult> {
   const items: ItemResult[] = []
   try {
     const run: Run = {...input, unavailable: await lockStores(input, releases)}
+    // Under the locks: a spool inside a target is this run's alone; elsewhere a live run's is told by its pid.
+    if (input.spool) await sweepSpools(input.spool.dir, input.log)
     for (const plan of input.plans) {
       for (const item of plan.items) items.push(await runItem(run, plan, item))
     }
@@ -100,24 +107,46 @@ async function writeItem(input: Run, context: RunContext, project: string, item:
   if (context.signal.aborted) return {...base, seconds: 0, status: 'interrupted', error: 'not started: backupbot was interrupted'}
   context.log.info(`${item.service}: ${item.folder}/${item.name} <- ${item.source}`)
   const {scheme} = input.registry.byType.get(item.scheme)!
-  const shown = input.progress?.start(`${item.service}: ${item.folder}/${item.name}`)
+  const label = `${item.service}: ${item.folder}/${item.name}`
   const manifest = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source, backupbot: input.version}
   const shownBy = input.stores.find((store) => !input.unavailable.has(store))
-  let outcomes: Array<PromiseSettledResult<WrittenVersion>>
+  let shown: ReturnType<Progress['start']> | undefined
+  const show = (text: string) => {
+    shown?.done()
+    shown = input.progress?.start(text)
+  }
+  const {spool, streamed} = await openSpool(input, context.log, item, label)
+  let spooled: ItemResult['spool'] = streamed === undefined ? undefined : {streamed}
+  let outcomes: Array<PromiseSettledResult<WrittenVersion>> | undefined
   try {
-    outcomes = await fanOut(
+    if (spool) {
+      // The read alone, while the containers are stopped; the stores come after they run again.
+      show(`${label} (reading)`)
+      try {
+        const read = await spool.fill((into) => scheme.backup(context, item, into), context.signal, (bytes) => shown?.update(bytes))
+        spooled = read
+        context.log.info(`${label}: read ${read.bytes} bytes in ${read.seconds} s into ${spool.file}; compressing and storing from it`)
+      } catch (error) {
+        // Nothing reached any store: each fails with the read's error (an unreachable one with its own).
+        outcomes = input.stores.map((store) => ({status: 'rejected', reason: input.unavailable.get(store) ?? error}))
+      }
+    }
+    show(label)
+    outcomes ??= await fanOut(
       input.stores.map((store) => (sink) => {
         // A store that cannot be reached fails before it asks for data: it takes no part.
         if (input.unavailable.has(store)) return Promise.reject(input.unavailable.get(store))
         // A store that compresses itself (restic) gets the data as the scheme wrote it.
         const compression = compressionFor(item, store)
-        const version = {extension: storedExtension(item, compression), manifest, retention: input.retention, onBytes: store === shownBy ? shown?.update : undefined}
+        const onBytes = store === shownBy ? (bytes: number) => shown?.update(bytes) : undefined
+        const version = {extension: storedExtension(item, compression), manifest, retention: input.retention, onBytes}
         return store.write(item.key, version, (out) => writeCompressed(out, compression, sink))
       }),
-      (out) => withAbort(context.signal, out, () => scheme.backup(context, item, out)),
+      (out) => withAbort(context.signal, out, () => (spool ? spool.drain(out, context.signal) : scheme.backup(context, item, out))),
     )
   } finally {
     shown?.done()
+    await spool?.remove()
   }
   const stores = outcomes.map((outcome, i) => storeResult(input, context.log, item, input.stores[i]!, outcome))
   const [first] = stores
@@ -125,7 +154,7 @@ async function writeItem(input: Run, context: RunContext, project: string, item:
   const status = failed.length === 0 ? 'ok' : context.signal.aborted ? 'interrupted' : 'failed'
   // The item's own file and size: the first target's, or the first that has the version when that one failed.
   const {target: _target, status: _status, error: _error, ...primary} = stores.find((s) => s.status === 'ok') ?? first!
-  const result: ItemResult = {...base, ...primary, seconds: seconds(), ...(stores.length > 1 ? {stores} : {}), status}
+  const result: ItemResult = {...base, ...primary, seconds: seconds(), ...(spooled ? {spool: spooled} : {}), ...(stores.length > 1 ? {stores} : {}), status}
   if (status === 'ok') {
     context.log.info(`${item.service}: ${item.folder}/${item.name}: ${first!.bytes} bytes in ${seconds()} s -> ${stores.map((s) => s.file).join(', ')}`)
     return result
@@ -137,6 +166,26 @@ async function writeItem(input: Run, context: RunContext, project: string, item:
   const said = stores.length === 1 ? error : failed.map((s) => `${s.target}: ${unreachable.has(s.target) ? 'cannot be reached' : s.error}`).join('; ')
   context.log.warn(`${item.service}: ${item.folder}/${item.name} ${status}: ${said}`)
   return {...result, error}
+}
+
+/**
+ * The spool file for an item that stops containers, or why it streams instead (said in a
+ * warning, unless --no-spool asked for it). Decided before anything is stopped. Items that
+ * stop nothing (database dumps, host directories without stop) stream without a word.
+ */
+async function openSpool(input: Run, log: Logger, item: LocatedItem, label: string): Promise<{spool?: Spool; streamed?: string}> {
+  if (!input.spool || (item.stops?.length ?? 0) === 0) return {}
+  const choice = await chooseSpool(input.spool, item.identity)
+  let why = choice.spool ? undefined : choice.why
+  if (choice.spool) {
+    try {
+      return {spool: await createSpool(input.spool.dir)}
+    } catch (error) {
+      why = `the spool file cannot be created in ${input.spool.dir}: ${errorMessage(error)}`
+    }
+  }
+  if (why !== '--no-spool') log.warn(`${label}: streamed, not spooled: ${why}; its containers stay stopped until it is compressed and stored (--spool-dir chooses another place)`)
+  return {streamed: why}
 }
 
 /** One store's part of an item's result (what it wrote, what retention did there, or why it has no new version). */

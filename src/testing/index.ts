@@ -69,9 +69,15 @@ export function fakeDocker(options: FakeDockerOptions = {}): DockerOps {
   return {
     containers: group('containers', options.containers, ['ofService', 'usingVolume', 'usingHostPath', 'withStopped']),
     images: group('images', options.images, ['ofService', 'hasTool']),
-    volumes: group('volumes', options.volumes, ['read', 'run', 'exists', 'create', 'isEmpty', 'empty', 'write']),
+    volumes: group('volumes', {prepareRead: preparedFrom(options.volumes), ...options.volumes}, ['read', 'prepareRead', 'run', 'exists', 'create', 'isEmpty', 'empty', 'write']),
     exec: options.exec ?? notFaked('docker.exec'),
   }
+}
+
+/** A faked `volumes.read` also answers `prepareRead` (reading when `read()` is called), unless that is faked itself. */
+function preparedFrom(volumes: Partial<VolumeOps> | undefined): VolumeOps['prepareRead'] | undefined {
+  if (!volumes?.read) return undefined
+  return async (volume, mountPoint, options) => ({read: () => volumes.read!(volume, mountPoint, options), remove: async () => {}})
 }
 
 function group<T extends object>(name: string, given: Partial<T> | undefined, members: Array<keyof T & string>): T {

@@ -21,8 +21,10 @@ export async function backupVolume(ctx: RunContext, item: BackupItem<VolumeItemD
 /**
  * The default path: the engine's archive API (no tar needed in any image, works with a remote
  * engine, reads at disk pace); the plain tar goes into `out` and the core compresses it on
- * every core, faster than gzip in a container (PERF-NOTES.md). The containers are started
- * again once the engine's tar stream has ended, while the last blocks are still written.
+ * every core, faster than gzip in a container (PERF-NOTES.md). The temporary container is
+ * created before the stop, so the containers are down only while the engine's tar stream runs;
+ * they are started again once it has ended, while the last blocks are still written. (When
+ * they stop, the core hands in a spool file as `out`: compression waits until they run again.)
  */
 async function readThroughArchiveApi(
   ctx: RunContext,
@@ -31,15 +33,20 @@ async function readThroughArchiveApi(
   out: Writable,
   whileStopped: (work: () => Promise<void>) => Promise<void>,
 ): Promise<void> {
+  const prepared = await ctx.docker.volumes.prepareRead(data.volume, data.mountPoint, {image})
   let written: Promise<void> | undefined
-  await whileStopped(async () => {
-    const tar = await ctx.docker.volumes.read(data.volume, data.mountPoint, {image})
-    written = pipeline(tar, out, {signal: ctx.signal})
-    written.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
-    // If the tar stream breaks, wait for the pipeline: its error is the one worth reporting.
-    await Promise.race([finished(tar).catch(() => written), written])
-  })
-  await written
+  try {
+    await whileStopped(async () => {
+      const tar = await prepared.read()
+      written = pipeline(tar, out, {signal: ctx.signal})
+      written.catch(() => {}) // awaited below; this only keeps an early failure from going unhandled
+      // If the tar stream breaks, wait for the pipeline: its error is the one worth reporting.
+      await Promise.race([finished(tar).catch(() => written), written])
+    })
+    await written
+  } finally {
+    await prepared.remove()
+  }
 }
 
 /** `command` in a temporary container that mounts the volume; its standard output is the artifact, as written. */

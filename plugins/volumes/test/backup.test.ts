@@ -41,6 +41,11 @@ describe('backing up a volume (fake engine)', function () {
           events.push(`read ${volume} ${mountPoint} ${image}`)
           return Readable.from([volumeBytes.subarray(0, 100_000), volumeBytes.subarray(100_000)])
         },
+        // The helper is created here; `read` (faked above, replaced by some tests) streams the volume.
+        async prepareRead(volume, mountPoint, options) {
+          events.push(`helper ${volume} ${mountPoint} ${options.image}`)
+          return {read: () => docker.volumes!.read!(volume, mountPoint, options), remove: async () => void events.push('helper removed')}
+        },
         async run(volume, mountPoint, {image, cmd}) {
           events.push(`run ${volume} ${mountPoint} ${image} ${cmd.join(' ')}`)
           return run
@@ -53,7 +58,19 @@ describe('backing up a volume (fake engine)', function () {
     const {out, bytes} = collect()
     await scheme.backup(context(), item(), out)
     expect(bytes().equals(volumeBytes)).to.equal(true)
-    expect(events).to.deep.equal(['image of web', 'users p_data', 'stop p_web_1', 'read p_data /data svc-image', 'start'])
+    // The temporary container is created before the stop: the downtime is the read alone.
+    expect(events).to.deep.equal(['image of web', 'users p_data', 'helper p_data /data svc-image', 'stop p_web_1', 'read p_data /data svc-image', 'start', 'helper removed'])
+  })
+
+  it('removes the temporary container when the containers cannot be stopped, reading nothing', async function () {
+    docker.containers!.withStopped = async () => {
+      events.push('stop failed')
+      throw new Error('stopping p_web_1: engine busy')
+    }
+    const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
+    expect((error as Error).message).to.equal('stopping p_web_1: engine busy')
+    expect(events.slice(-2)).to.deep.equal(['stop failed', 'helper removed'])
+    expect(events.some((e) => e.startsWith('read '))).to.equal(false)
   })
 
   it('uses the configured image as is for the archive API (no tool needed)', async function () {
@@ -70,7 +87,7 @@ describe('backing up a volume (fake engine)', function () {
 
   it('stops nothing with stop: false', async function () {
     await scheme.backup(context(), item({stop: false}), collect().out)
-    expect(events).to.deep.equal(['image of web', 'read p_data /data svc-image'])
+    expect(events).to.deep.equal(['image of web', 'helper p_data /data svc-image', 'read p_data /data svc-image', 'helper removed'])
   })
 
   it('runs a command in the service image when it has the tool, its stdout being the artifact', async function () {
@@ -114,7 +131,7 @@ describe('backing up a volume (fake engine)', function () {
     }
     const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
     expect((error as Error).message).to.equal('No such image: svc-image')
-    expect(events.at(-1)).to.equal('start')
+    expect(events.slice(-2)).to.deep.equal(['start', 'helper removed'])
   })
 
   it('reports a broken archive stream and starts the containers again', async function () {
@@ -126,7 +143,7 @@ describe('backing up a volume (fake engine)', function () {
       })
     const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
     expect((error as Error).message).to.equal('unexpected EOF from the engine')
-    expect(events.at(-1)).to.equal('start')
+    expect(events.slice(-2)).to.deep.equal(['start', 'helper removed'])
   })
 
   it('fails when the output of a command cannot be written, and starts the containers again', async function () {
@@ -158,7 +175,7 @@ describe('backing up a volume (fake engine)', function () {
     }
     const error = await scheme.backup(context(), item(), collect().out).catch((e: Error) => e)
     expect((error as Error).name).to.equal('AbortError')
-    expect(events.at(-1)).to.equal('start')
+    expect(events.slice(-2)).to.deep.equal(['start', 'helper removed'])
   })
 
   it('gives up on a command and starts the containers again when interrupted', async function () {
