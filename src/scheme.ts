@@ -113,7 +113,8 @@ export interface VolumeOps {
   /**
    * As `read`, in two steps: the temporary container is created now, before the volume's users
    * are stopped, so that the stop lasts only as long as `read()` itself. Call `remove()` in a
-   * `finally` (a read that never happens must not leave the container behind).
+   * `finally` once the users run again (removing it unmounts the volume, which would hold their
+   * start back), also when the read never happens.
    */
   prepareRead(volume: string, mountPoint: string, options: {image: string}): Promise<PreparedRead>
   /** Runs `cmd` in a started temporary container that mounts the volume read-only at `mountPoint`. */
@@ -130,9 +131,9 @@ export interface VolumeOps {
 
 /** A volume read whose temporary container exists already (VolumeOps.prepareRead). */
 export interface PreparedRead {
-  /** The volume's content as a plain tar stream; once only. The container is removed when the stream ends, fails or is destroyed. */
+  /** The volume's content as a plain tar stream; once only. */
   read(): Promise<Readable>
-  /** Removes the container; safe to call any number of times, also after `read`. */
+  /** Removes the container; safe to call any number of times. */
   remove(): Promise<void>
 }
 

@@ -96,7 +96,9 @@ async function requireVolume(docker: Docker, name: string): Promise<void> {
 /**
  * A created, never started helper that mounts the volume read-only, made before the volume's
  * users are stopped (creating it is not part of the downtime); `read` then streams the volume
- * as a tar. The helper is removed when that stream ends, fails or is destroyed, or by `remove`.
+ * as a tar. The helper stays until `remove`, which the caller does once the users run again:
+ * removed as soon as the stream ended, it was being destroyed while they were being started,
+ * and the engine mounted the volume for them only after it had unmounted it for the helper.
  */
 export async function prepareVolumeRead(docker: Docker, volume: string, mountPoint: string, image: string, log?: Logger): Promise<PreparedRead> {
   const helper = await createHelper(docker, {image, volume: {name: volume, mountPoint}})
@@ -110,20 +112,27 @@ export async function prepareVolumeRead(docker: Docker, volume: string, mountPoi
       try {
         stream = await getArchive(docker, helper.id, mountPoint)
       } catch (error) {
-        await remove()
         throw new Error(`reading volume ${volume}: ${engineMessage(error)}`)
       }
       log?.debug(`reading volume ${volume} at ${mountPoint} through helper ${helper.id.slice(0, 12)}`)
-      finished(stream, () => void remove())
       return stream
     },
     remove,
   }
 }
 
-/** The volume as a tar stream, read from a created, never started helper (prepareVolumeRead, then read). */
+/** The volume as a tar stream, read from a created, never started helper that is removed when the stream ends, fails or is destroyed. */
 export async function readVolume(docker: Docker, volume: string, mountPoint: string, image: string, log?: Logger): Promise<Readable> {
-  return (await prepareVolumeRead(docker, volume, mountPoint, image, log)).read()
+  const prepared = await prepareVolumeRead(docker, volume, mountPoint, image, log)
+  let stream: Readable
+  try {
+    stream = await prepared.read()
+  } catch (error) {
+    await prepared.remove()
+    throw error
+  }
+  finished(stream, () => void prepared.remove())
+  return stream
 }
 
 /**
