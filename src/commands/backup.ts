@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {COMPRESSIONS, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetsFlag} from '../cli/flags.js'
+import {resolveRunSettings} from '../config/settings/resolve.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
 import {backup} from '../run/backup.js'
@@ -41,10 +42,10 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
     ...configFlag,
     ...retentionFlags,
     'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
+    // No oclif defaults here: a flag not given leaves the choice to the settings file.
     compression: Flags.option({
       options: COMPRESSIONS,
-      default: DEFAULT_COMPRESSION,
-      summary: 'How items are compressed in local targets: gzip (.gz), zstd (.zst, needs Node.js 22.15+ or the zstd program) or none.',
+      summary: `How items are compressed in local targets: gzip (.gz), zstd (.zst, needs Node.js 22.15+ or the zstd program) or none. Default: the settings file's compression, else ${DEFAULT_COMPRESSION}.`,
       description: 'A scheme config entry\'s compression: key overrides it for its items. A restic repository always gets the data uncompressed.',
     })(),
     'spool-dir': Flags.string({
@@ -58,16 +59,23 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
   async run(): Promise<BackupResult | DryRunResult> {
     const {flags, argv} = await this.parse(Backup)
     this.useLogFlags(flags)
+    const planning = await this.planning(flags, argv as string[])
+    const settings = resolveRunSettings(
+      {
+        // oclif hands a multiple flag's value from its env variable over as a plain string.
+        targets: flags.target === undefined ? undefined : ([] as string[]).concat(flags.target),
+        retention: retentionPolicy(flags),
+        prune: flags.prune || undefined,
+        compression: flags.compression,
+        spoolDir: flags['spool-dir'],
+        spool: flags['no-spool'] ? false : undefined,
+      },
+      planning.config?.settings,
+    )
     const request = {
-      ...(await this.planning(flags, argv as string[])),
-      // oclif hands a multiple flag's value from its env variable over as a plain string.
-      targets: ([] as string[]).concat(flags.target),
-      retention: retentionPolicy(flags),
-      prune: flags.prune,
+      ...planning,
+      ...settings,
       dryRun: flags['dry-run'],
-      compression: flags.compression,
-      spoolDir: flags['spool-dir'],
-      spool: !flags['no-spool'],
       version: this.config.version,
       // An animated line only on a terminal: never in pipes, cron logs or --json runs.
       progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,
