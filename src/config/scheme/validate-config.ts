@@ -50,7 +50,9 @@ export interface ConfigFile {
  * it is a misspelt reserved key.
  */
 export function buildConfigSchema(registry: SchemeRegistry): JsonSchema {
-  const branches = registry.list.map(({scheme}) => {
+  // Sorted: plugins load in parallel, and the printed schema should not change between runs.
+  const schemes = registry.list.map((l) => l.scheme).sort((a, b) => a.type.localeCompare(b.type))
+  const branches = schemes.map((scheme) => {
     const options = optionsSchemaOf(scheme)
     return {
       if: {properties: {type: {enum: [scheme.type, ...(scheme.aliases ?? [])]}}, required: ['type']},
@@ -74,7 +76,7 @@ export function buildConfigSchema(registry: SchemeRegistry): JsonSchema {
       items: {
         type: 'object',
         required: ['type'],
-        properties: {type: {type: 'string', enum: [...registry.byType.keys()], description: 'The scheme (backupbot schemes lists the installed ones).'}},
+        properties: {type: {type: 'string', enum: [...registry.byType.keys()].sort(), description: 'The scheme (backupbot schemes lists the installed ones).'}},
         allOf: branches,
       },
     },
@@ -95,7 +97,7 @@ export function validateConfigFile(raw: RawSchemeConfig, registry: SchemeRegistr
   if (unique.length === 1) throw unique[0]
   throw new UsageError(
     `${raw.file} has ${unique.length} problems:\n${unique.map((p) => `  - ${p.message}`).join('\n')}`,
-    unique.flatMap((p) => p.suggestions),
+    [...new Set(unique.flatMap((p) => p.suggestions))],
   )
 }
 
