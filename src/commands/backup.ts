@@ -15,6 +15,8 @@ export default class Backup extends BaseCommand {
 
 Compression (--compression, or compression: in a scheme config entry, which wins for its items): gzip (default; .tar.gz, .sql.gz: what everyone can open), zstd (level 3 on every core; .tar.zst, .sql.zst: smaller and faster; read by hand with zstd -dc) or none (stored as the scheme writes it: .tar, .sql). Data compressed already (a pg_dump custom archive, a volume command's output) is stored as it is, and a restic repository always gets the data uncompressed, since restic compresses itself.
 
+Settings: the scheme config file may hold the run settings under $settings (targets, retention, compression, spool_dir, spool, hooks, notify, metrics_file, schedule; see backupbot config validate and backupbot config schema). A flag given on the command line, or its environment variable, wins over the file; the file wins over the defaults. --target given replaces the file's targets; any retention flag given replaces the file's whole retention policy (--prune aside).
+
 A --target may be a restic repository (restic:<repo>, credentials from restic's environment only). A target that cannot be reached when the run starts (its network is down) is skipped with one warning: the other targets still get every item, which counts as failed.
 
 Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. While they are stopped backupbot only reads: the data goes into a spool file (--spool-dir) at disk speed, and is compressed and written to the targets after they run again; without room for it (checked before anything is stopped) the item streams, with a warning. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
@@ -23,6 +25,7 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
   static override examples = [
     {command: '<%= config.bin %> backup', description: 'Back up the compose project in the current directory into ./backups.'},
     {command: '<%= config.bin %> backup db --config backupbot.yaml --keep 7', description: 'Back up one service as configured, keeping 7 versions.'},
+    {command: '<%= config.bin %> backup --config /etc/backupbot/backupbot.yaml', description: 'Targets, retention, compression and hooks as the file\'s $settings say.'},
     {command: '<%= config.bin %> backup --dry-run --json', description: 'Print the plan as JSON; touch nothing.'},
     {command: '<%= config.bin %> backup --compression zstd --keep 7', description: 'Store every item zstd-compressed (.tar.zst, .sql.zst): smaller and faster than gzip.'},
     {command: '<%= config.bin %> backup --target /srv/backups --target /mnt/usb/backups --keep-daily 7', description: 'Write every item to two trees, keeping one version a day for a week.'},
@@ -49,7 +52,7 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
       description: 'A scheme config entry\'s compression: key overrides it for its items. A restic repository always gets the data uncompressed.',
     })(),
     'spool-dir': Flags.string({
-      summary: 'Where the data of items that stop containers is read to first, so that they are down only while it is read (default: the first local target, else TMPDIR).',
+      summary: "Where the data of items that stop containers is read to first, so that they are down only while it is read (default: the settings file's spool_dir, else the first local target, else TMPDIR).",
       description: 'A hidden file .backupbot-spool-*, mode 0600, removed when the item ends. The file system needs room for the largest such item (checked first; without room it streams, with a warning).',
       exclusive: ['no-spool'],
     }),
