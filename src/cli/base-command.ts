@@ -4,6 +4,7 @@
 import {Command, Flags} from '@oclif/core'
 import path from 'node:path'
 
+import {loadConfigFile} from '../config/scheme/load-config.js'
 import {containersStopped} from '../docker/signal-guard.js'
 import {EXIT, errorMessage} from '../errors.js'
 import {errorDocument, errorText} from './error-document.js'
@@ -69,18 +70,20 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
-   * What backup and restore both hand the library: where the compose projects and the scheme
-   * config come from, the installed schemes and stores, the log, the interrupt and the restart journal.
+   * What backup and restore both hand the library: where the compose projects come from, the
+   * scheme config file (read and validated here, once, settings included, before anything is
+   * touched), the installed schemes and stores, the log, the interrupt and the restart journal.
    */
   protected async planning(flags: PlanningFlags, services: string[]): Promise<PlanningOptions & OpenStoreOptions & {signal: AbortSignal; journalDir: string}> {
+    const registry = await this.schemes()
     return {
       ...(await this.storeAccess()),
       compose: flags.compose ?? [],
       projectName: flags['project-name'],
       discover: flags.discover ?? false,
-      config: flags.config,
+      config: await loadConfigFile(flags.config, process.cwd(), registry),
       services,
-      registry: await this.schemes(),
+      registry,
       signal: this.interrupt.signal,
       journalDir: this.journalDir(),
     }

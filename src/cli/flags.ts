@@ -1,6 +1,7 @@
 // Flags shared by the commands that read compose projects or the backup tree.
 import {Flags} from '@oclif/core'
 
+import {DEFAULT_TARGET, definedOnly} from '../config/settings/resolve.js'
 import type {RetentionPolicy} from '../target/retention.js'
 
 export const projectFlags = {
@@ -19,33 +20,44 @@ export const projectFlags = {
 const TARGET_KINDS =
   "Besides a folder, a store a plugin provides: restic:<repo> is a restic repository in restic's own syntax (restic:/srv/repo, restic:sftp:user@host:/srv/repo, restic:s3:host/bucket, restic:rest:https://host/), whose credentials come only from restic's environment (RESTIC_PASSWORD, RESTIC_PASSWORD_FILE, RESTIC_PASSWORD_COMMAND, AWS_ACCESS_KEY_ID, ...). A folder whose name has a colon is written ./name:x."
 
-/** backup's targets: one or more (each item is read once and written to all). */
+/**
+ * backup's targets: one or more (each item is read once and written to all). No oclif default:
+ * backup must tell a given flag (or BACKUPBOT_TARGET) from none, which leaves the choice to the
+ * settings file (src/config/settings/resolve.ts).
+ */
 export const targetsFlag = {
   target: Flags.string({
     char: 't',
-    summary: 'Where to write: the root of a backup tree, or restic:<repo>; repeat to write every item to several (each item is read once).',
-    description: TARGET_KINDS,
-    default: ['./backups'],
+    summary: `Where to write: the root of a backup tree, or restic:<repo>; repeat to write every item to several (each item is read once). Default: the settings file's targets, else ${DEFAULT_TARGET}.`,
+    description: `${TARGET_KINDS} Given (or BACKUPBOT_TARGET set), it replaces the settings file's targets.`,
     multiple: true,
     env: 'BACKUPBOT_TARGET',
   }),
 }
 
 export const targetFlag = {
-  target: Flags.string({char: 't', summary: 'The root of the backup tree, or restic:<repo>.', description: TARGET_KINDS, default: './backups', env: 'BACKUPBOT_TARGET'}),
+  target: Flags.string({char: 't', summary: 'The root of the backup tree, or restic:<repo>.', description: TARGET_KINDS, default: DEFAULT_TARGET, env: 'BACKUPBOT_TARGET'}),
 }
 
 /** The scheme config, for the commands that plan items (backup, and restore, which re-plans them). */
 export const configFlag = {
   config: Flags.string({
     char: 'c',
-    summary: 'Scheme config file (JSON or YAML); - reads standard input. Default: backupbot.json, .yaml or .yml in the current directory.',
+    summary: 'Scheme config file (JSON or YAML), with the run settings under $settings; - reads standard input. Default: backupbot.json, .yaml or .yml in the current directory.',
   }),
 }
 
-/** How many older versions `backup` keeps per item: restic forget's rules (README "Retention"). */
+/**
+ * How many older versions `backup` keeps per item: restic forget's rules (README "Retention").
+ * Any of them given replaces the settings file's whole retention policy (--prune aside).
+ */
 export const retentionFlags = {
-  keep: Flags.integer({summary: 'Keep the N newest versions per item.', min: 1, helpGroup: 'RETENTION'}),
+  keep: Flags.integer({
+    summary: 'Keep the N newest versions per item.',
+    description: "Any retention flag given (--keep, --keep-daily, ...) replaces the settings file's whole retention policy; without one, that policy applies, else every version is kept.",
+    min: 1,
+    helpGroup: 'RETENTION',
+  }),
   'keep-hourly': Flags.integer({summary: 'Keep the newest version of each of the last N hours that have one.', min: 1, helpGroup: 'RETENTION'}),
   'keep-daily': Flags.integer({summary: 'Keep the newest version of each of the last N days that have one.', min: 1, helpGroup: 'RETENTION'}),
   'keep-weekly': Flags.integer({summary: 'Keep the newest version of each of the last N ISO weeks that have one.', min: 1, helpGroup: 'RETENTION'}),
@@ -54,11 +66,12 @@ export const retentionFlags = {
   'keep-within': Flags.string({summary: 'Keep every version made within this long before the newest, e.g. 1y2m7d12h.', helpGroup: 'RETENTION'}),
   prune: Flags.boolean({
     summary: 'After retention, free the space of what it removed, in stores that separate the two (restic prune); the local tree always frees it.',
+    description: "Default: the settings file's retention.prune, else off.",
     helpGroup: 'RETENTION',
   }),
 }
 
-/** The policy the retention flags give, or undefined without any (every version is kept). */
+/** The policy the retention flags give, or undefined without any (the settings file's, else every version is kept). */
 export function retentionPolicy(flags: {
   keep?: number
   'keep-hourly'?: number
@@ -68,7 +81,7 @@ export function retentionPolicy(flags: {
   'keep-yearly'?: number
   'keep-within'?: string
 }): RetentionPolicy | undefined {
-  const policy: RetentionPolicy = {
+  return definedOnly({
     last: flags.keep,
     hourly: flags['keep-hourly'],
     daily: flags['keep-daily'],
@@ -76,7 +89,5 @@ export function retentionPolicy(flags: {
     monthly: flags['keep-monthly'],
     yearly: flags['keep-yearly'],
     within: flags['keep-within'],
-  }
-  const given = Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) as RetentionPolicy
-  return Object.keys(given).length > 0 ? given : undefined
+  })
 }

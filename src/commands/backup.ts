@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {COMPRESSIONS, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetsFlag} from '../cli/flags.js'
+import {resolveRunSettings} from '../config/settings/resolve.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
 import {backup} from '../run/backup.js'
@@ -14,6 +15,8 @@ export default class Backup extends BaseCommand {
 
 Compression (--compression, or compression: in a scheme config entry, which wins for its items): gzip (default; .tar.gz, .sql.gz: what everyone can open), zstd (level 3 on every core; .tar.zst, .sql.zst: smaller and faster; read by hand with zstd -dc) or none (stored as the scheme writes it: .tar, .sql). Data compressed already (a pg_dump custom archive, a volume command's output) is stored as it is, and a restic repository always gets the data uncompressed, since restic compresses itself.
 
+Settings: the scheme config file may hold the run settings under $settings (targets, retention, compression, spool_dir, spool, hooks, notify, metrics_file, schedule; see backupbot config validate and backupbot config schema). A flag given on the command line, or its environment variable, wins over the file; the file wins over the defaults. --target given replaces the file's targets; any retention flag given replaces the file's whole retention policy (--prune aside).
+
 A --target may be a restic repository (restic:<repo>, credentials from restic's environment only). A target that cannot be reached when the run starts (its network is down) is skipped with one warning: the other targets still get every item, which counts as failed.
 
 Containers a scheme stops are recorded in a restart journal first and started again as soon as their data is read, also on failure or SIGINT/SIGTERM. While they are stopped backupbot only reads: the data goes into a spool file (--spool-dir) at disk speed, and is compressed and written to the targets after they run again; without room for it (checked before anything is stopped) the item streams, with a warning. If an earlier run was killed while containers were stopped, this run starts them again before anything else (see backupbot recover).
@@ -22,6 +25,7 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
   static override examples = [
     {command: '<%= config.bin %> backup', description: 'Back up the compose project in the current directory into ./backups.'},
     {command: '<%= config.bin %> backup db --config backupbot.yaml --keep 7', description: 'Back up one service as configured, keeping 7 versions.'},
+    {command: '<%= config.bin %> backup --config /etc/backupbot/backupbot.yaml', description: 'Targets, retention, compression and hooks as the file\'s $settings say.'},
     {command: '<%= config.bin %> backup --dry-run --json', description: 'Print the plan as JSON; touch nothing.'},
     {command: '<%= config.bin %> backup --compression zstd --keep 7', description: 'Store every item zstd-compressed (.tar.zst, .sql.zst): smaller and faster than gzip.'},
     {command: '<%= config.bin %> backup --target /srv/backups --target /mnt/usb/backups --keep-daily 7', description: 'Write every item to two trees, keeping one version a day for a week.'},
@@ -41,14 +45,14 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
     ...configFlag,
     ...retentionFlags,
     'dry-run': Flags.boolean({summary: 'Print what would be stopped, archived and where; touch nothing.'}),
+    // No oclif defaults here: a flag not given leaves the choice to the settings file.
     compression: Flags.option({
       options: COMPRESSIONS,
-      default: DEFAULT_COMPRESSION,
-      summary: 'How items are compressed in local targets: gzip (.gz), zstd (.zst, needs Node.js 22.15+ or the zstd program) or none.',
+      summary: `How items are compressed in local targets: gzip (.gz), zstd (.zst, needs Node.js 22.15+ or the zstd program) or none. Default: the settings file's compression, else ${DEFAULT_COMPRESSION}.`,
       description: 'A scheme config entry\'s compression: key overrides it for its items. A restic repository always gets the data uncompressed.',
     })(),
     'spool-dir': Flags.string({
-      summary: 'Where the data of items that stop containers is read to first, so that they are down only while it is read (default: the first local target, else TMPDIR).',
+      summary: "Where the data of items that stop containers is read to first, so that they are down only while it is read (default: the settings file's spool_dir, else the first local target, else TMPDIR).",
       description: 'A hidden file .backupbot-spool-*, mode 0600, removed when the item ends. The file system needs room for the largest such item (checked first; without room it streams, with a warning).',
       exclusive: ['no-spool'],
     }),
@@ -58,16 +62,23 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
   async run(): Promise<BackupResult | DryRunResult> {
     const {flags, argv} = await this.parse(Backup)
     this.useLogFlags(flags)
+    const planning = await this.planning(flags, argv as string[])
+    const settings = resolveRunSettings(
+      {
+        // oclif hands a multiple flag's value from its env variable over as a plain string.
+        targets: flags.target === undefined ? undefined : ([] as string[]).concat(flags.target),
+        retention: retentionPolicy(flags),
+        prune: flags.prune || undefined,
+        compression: flags.compression,
+        spoolDir: flags['spool-dir'],
+        spool: flags['no-spool'] ? false : undefined,
+      },
+      planning.config?.settings,
+    )
     const request = {
-      ...(await this.planning(flags, argv as string[])),
-      // oclif hands a multiple flag's value from its env variable over as a plain string.
-      targets: ([] as string[]).concat(flags.target),
-      retention: retentionPolicy(flags),
-      prune: flags.prune,
+      ...planning,
+      ...settings,
       dryRun: flags['dry-run'],
-      compression: flags.compression,
-      spoolDir: flags['spool-dir'],
-      spool: !flags['no-spool'],
       version: this.config.version,
       // An animated line only on a terminal: never in pipes, cron logs or --json runs.
       progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,

@@ -4,8 +4,7 @@
 import type {Compression} from '../archive/compression.js'
 import {loadProjects, type ProjectSource} from '../config/compose/load-projects.js'
 import type {ProjectModel} from '../config/compose/model.js'
-import {readSchemeConfig} from '../config/scheme/read-config.js'
-import {type SchemeConfig, validateSchemeConfig} from '../config/scheme/validate-config.js'
+import type {ConfigFile, SchemeConfig} from '../config/scheme/validate-config.js'
 import type {Engine} from '../docker/engine.js'
 import {createDockerOps} from '../docker/ops.js'
 import type {StopJournal} from '../docker/stop-start.js'
@@ -17,7 +16,8 @@ import {engineLookups} from './engine-lookups.js'
 import {makePlan, type Plan} from './make-plan.js'
 
 export interface PlanningOptions extends ProjectSource {
-  config?: string
+  /** The validated scheme config file (its `$settings` are not planning's business); undefined: zero-config. */
+  config?: ConfigFile
   services: string[]
   registry: SchemeRegistry
   log: Logger
@@ -29,11 +29,10 @@ export interface PlanningOptions extends ProjectSource {
 export async function planProjects(options: PlanningOptions, engine: () => Engine, journal: StopJournal): Promise<Plan[]> {
   const projects = await loadProjects(options, engine)
   for (const warning of projects.flatMap((p) => p.warnings)) options.log.warn(warning)
-  const raw = await readSchemeConfig(options.config, options.cwd)
-  const entries = raw && validateSchemeConfig(raw, options.registry)
+  const {config} = options
   // --discover: each project gets its own place in the store, keys and services need only match somewhere.
   const discovered = options.discover
-  if (raw && entries && discovered) checkKeysMatchSomewhere(raw.file, entries, projects)
+  if (config && discovered) checkKeysMatchSomewhere(config.file, config.scheme, projects)
   if (discovered) checkServicesExistSomewhere(options.services, projects)
   const plans: Plan[] = []
   for (const project of projects) {
@@ -41,7 +40,7 @@ export async function planProjects(options: PlanningOptions, engine: () => Engin
     plans.push(
       await makePlan({
         project,
-        config: raw && entries ? {file: raw.file, entries: discovered ? keysOf(entries, project) : entries} : undefined,
+        config: config && {file: config.file, entries: discovered ? keysOf(config.scheme, project) : config.scheme},
         registry: options.registry,
         services: discovered ? options.services.filter((s) => project.services[s]) : options.services,
         ...(discovered ? {projectFolder: true} : {}),

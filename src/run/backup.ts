@@ -1,5 +1,6 @@
 // `backupbot backup` as a library call: load projects, validate the scheme config, plan every
 // item (all before touching anything), then either report the plan (dry run) or run it.
+import type {NotifySettings, RunHooks} from '../config/settings/types.js'
 import {lazyEngine} from '../docker/engine.js'
 import {UsageError} from '../errors.js'
 import type {Plan} from '../plan/make-plan.js'
@@ -31,6 +32,12 @@ export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   spoolDir?: string
   /** False with --no-spool: every item streams into the stores as it is read. */
   spool?: boolean
+  /** The settings file's hooks: around the run and around each service's items. */
+  hooks?: RunHooks
+  /** The settings file's webhooks and healthchecks pings, told of the run's outcome. */
+  notify?: NotifySettings
+  /** Where the run's Prometheus metrics are written (node-exporter's textfile collector). */
+  metricsFile?: string
 }
 
 export async function backup(options: BackupRequest): Promise<BackupResult | DryRunResult> {

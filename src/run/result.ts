@@ -132,3 +132,13 @@ export interface VerifyResult {
   store?: StoreCheckResult
   items: VerifyItemResult[]
 }
+
+/** `backupbot config validate --json`: the file passed (a file with problems exits 2 with them instead). */
+export interface ConfigValidateResult {
+  valid: true
+  file: string
+  /** Its service and container names, in file order. */
+  services: string[]
+  /** Whether it has run settings (`$settings`). */
+  settings: boolean
+}

@@ -50,7 +50,8 @@ const COUNT_RULES = [
 ] as const
 
 const WITHIN_FLAG = '--keep-within'
-const DURATION_HELP = 'use whole numbers with y (years), m (months), d (days) or h (hours), e.g. 1y5m7d2h'
+/** How to write a `--keep-within` duration (also the settings file's `keep_within`). */
+export const DURATION_HELP = 'use whole numbers with y (years), m (months), d (days) or h (hours), e.g. 1y5m7d2h'
 
 /**
  * Parses restic's `--keep-within` format: one or more of `<n>y`, `<n>m`, `<n>d`, `<n>h`. Stricter
@@ -58,26 +59,38 @@ const DURATION_HELP = 'use whole numbers with y (years), m (months), d (days) or
  * unit overwrite the first: those, and a duration of zero, are refused here.
  */
 export function parseDuration(text: string): Duration {
-  const refuse = (why: string) => new UsageError(`${WITHIN_FLAG} ${JSON.stringify(text)}: ${why}; ${DURATION_HELP}`)
+  const read = readDuration(text)
+  if (typeof read === 'string') throw new UsageError(`${WITHIN_FLAG} ${JSON.stringify(text)}: ${read}; ${DURATION_HELP}`)
+  return read
+}
+
+/** Why `text` is not a duration parseDuration takes, or undefined when it is one. */
+export function durationProblem(text: string): string | undefined {
+  const read = readDuration(text)
+  return typeof read === 'string' ? read : undefined
+}
+
+/** The duration, or why it is not one. */
+function readDuration(text: string): Duration | string {
   const duration: Duration = {years: 0, months: 0, days: 0, hours: 0}
   const units = {y: 'years', m: 'months', d: 'days', h: 'hours'} as const
   const rest = text.trim()
-  if (rest === '') throw refuse('the duration is empty')
+  if (rest === '') return 'the duration is empty'
   const seen = new Set<string>()
   for (let at = 0; at < rest.length; ) {
     const part = /^(\d+)(\D?)/.exec(rest.slice(at))
-    if (!part) throw refuse(rest[at] === '-' ? 'a duration cannot be negative' : `expected a number at ${JSON.stringify(rest.slice(at))}`)
+    if (!part) return rest[at] === '-' ? 'a duration cannot be negative' : `expected a number at ${JSON.stringify(rest.slice(at))}`
     const [whole, digits, unit] = part as unknown as [string, string, string]
-    if (unit === '') throw refuse(`${digits} has no unit`)
-    if (!(unit in units)) throw refuse(`unknown unit ${JSON.stringify(unit)}`)
-    if (seen.has(unit)) throw refuse(`${unit} is given twice`)
+    if (unit === '') return `${digits} has no unit`
+    if (!(unit in units)) return `unknown unit ${JSON.stringify(unit)}`
+    if (seen.has(unit)) return `${unit} is given twice`
     seen.add(unit)
     const value = Number(digits)
-    if (!Number.isSafeInteger(value)) throw refuse(`${digits} is too large`)
+    if (!Number.isSafeInteger(value)) return `${digits} is too large`
     duration[units[unit as keyof typeof units]] = value
     at += whole.length
   }
-  if (Object.values(duration).every((v) => v === 0)) throw refuse('a duration of zero would keep nothing by it')
+  if (Object.values(duration).every((v) => v === 0)) return 'a duration of zero would keep nothing by it'
   return duration
 }
 

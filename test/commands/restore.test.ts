@@ -59,6 +59,18 @@ describe('backupbot restore', function () {
     expect(outcome.stdout).to.equal(`would restore app data .1 -> ${path.join(dir, 'data')} (replacing what was there)\ndry run: nothing was touched\n`)
   })
 
+  it('reads a scheme config with $settings, which it validates and otherwise ignores', async function () {
+    const settings = (cron: string) => JSON.stringify({app: [{type: 'backup_host_directories', directories: ['./data']}], $settings: {targets: ['./elsewhere'], schedule: {cron}}})
+    await writeFile(path.join(dir, 'backupbot.json'), settings('0 3 * * *'))
+    const outcome = await withEngine(['restore', 'app', 'data', '--dry-run', '--force', '--json'])
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    expect(jsonOf(outcome).items[0]).to.include({service: 'app', item: 'data', status: 'ok'})
+    await writeFile(path.join(dir, 'backupbot.json'), settings('0 3 * *'))
+    const refused = await withEngine(['restore', 'app', 'data', '--dry-run', '--force'])
+    expect(refused.exitCode).to.equal(2)
+    expect(refused.stderr).to.contain('backupbot.json: $settings.schedule.cron: not a valid cron expression')
+  })
+
   it('exits 1 with --dry-run too when the destination holds data and --force is not given', async function () {
     const outcome = await sb.run(['restore', 'app', 'data', '--dry-run', '--json'], dir)
     expect(outcome.exitCode).to.equal(1)

@@ -13,6 +13,7 @@ import {fileURLToPath} from 'node:url'
 
 import {hostDirectoriesScheme} from '../../plugins/host-directories/src/index.js'
 import {volumesScheme} from '../../plugins/volumes/src/index.js'
+import {loadConfigFile} from '../../src/config/scheme/load-config.js'
 import {backup, type BackupRequest} from '../../src/run/backup.js'
 import type {BackupResult, ItemResult} from '../../src/run/result.js'
 import {SPOOL_PREFIX} from '../../src/run/spool.js'
@@ -123,6 +124,7 @@ describe('the spool with a real engine', function () {
   /** backup() in this process, into a SlowTree at `slow:<dir>` (and nothing else). */
   async function slowBackup(configFile: string, slow: SlowTree, extra: Partial<BackupRequest> = {}): Promise<BackupResult> {
     const log = recordingLogger()
+    const schemes = registry(volumesScheme, hostDirectoriesScheme)
     const request: BackupRequest = {
       compose: [],
       discover: false,
@@ -130,8 +132,8 @@ describe('the spool with a real engine', function () {
       projectName: project.name,
       env: {},
       services: [],
-      config: configFile,
-      registry: registry(volumesScheme, hostDirectoriesScheme),
+      config: await loadConfigFile(configFile, project.dir, schemes),
+      registry: schemes,
       stores: stores(storeKind('slow', () => slow)),
       log,
       masker: new SecretMasker(),

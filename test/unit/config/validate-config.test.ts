@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {pointerToPath, validateSchemeConfig} from '../../../src/config/scheme/validate-config.js'
+import {pointerToPath, validateConfigFile} from '../../../src/config/scheme/validate-config.js'
 import {ConfigError, UsageError} from '../../../src/errors.js'
 import type {SchemeDefinition} from '../../../src/scheme.js'
 import {registryFrom} from '../../../src/schemes/registry.js'
@@ -24,7 +24,7 @@ const schemes = registry(dumpScheme)
 
 function problem(data: unknown): UsageError {
   try {
-    validateSchemeConfig({file: 'backupbot.json', data}, schemes)
+    validateConfigFile({file: 'backupbot.json', data}, schemes)
   } catch (error) {
     return error as UsageError
   }
@@ -34,11 +34,11 @@ function problem(data: unknown): UsageError {
 describe('validating the scheme config', function () {
   it('accepts the seed format and returns the entries unchanged', function () {
     const data = {db: [{type: 'backup_dump', database: 'app', password: 'db.environment.PW'}]}
-    expect(validateSchemeConfig({file: 'x.json', data}, schemes)).to.deep.equal(data)
+    expect(validateConfigFile({file: 'x.json', data}, schemes)).to.deep.equal({file: 'x.json', scheme: data})
   })
 
   it('accepts a scheme alias', function () {
-    expect(() => validateSchemeConfig({file: 'x', data: {db: [{type: 'backup_dumps', database: 'a'}]}}, schemes)).not.to.throw()
+    expect(() => validateConfigFile({file: 'x', data: {db: [{type: 'backup_dumps', database: 'a'}]}}, schemes)).not.to.throw()
   })
 
   it('names the file and the path of a wrongly typed option', function () {
@@ -56,7 +56,7 @@ describe('validating the scheme config', function () {
   it('takes compression: gzip, zstd or none in an entry of any scheme, as the core reads it', function () {
     for (const compression of ['gzip', 'zstd', 'none']) {
       const data = {db: [{type: 'backup_dump', database: 'a', compression}]}
-      expect(validateSchemeConfig({file: 'x.json', data}, schemes)).to.deep.equal(data)
+      expect(validateConfigFile({file: 'x.json', data}, schemes)).to.deep.equal({file: 'x.json', scheme: data})
     }
   })
 
@@ -83,7 +83,7 @@ describe('validating the scheme config', function () {
     ])
     const error = (() => {
       try {
-        validateSchemeConfig({file: 'backupbot.json', data: {db: [{type: 'backup_tape'}]}}, loaded)
+        validateConfigFile({file: 'backupbot.json', data: {db: [{type: 'backup_tape'}]}}, loaded)
       } catch (caught) {
         return caught as ConfigError
       }
@@ -111,7 +111,7 @@ describe('validating the scheme config', function () {
     for (const entry of [{type: 'backup_choice'}, {type: 'backup_choice', a: 1, b: 2}]) {
       let message = ''
       try {
-        validateSchemeConfig({file: 'c.json', data: {db: [entry]}}, registry(choice))
+        validateConfigFile({file: 'c.json', data: {db: [entry]}}, registry(choice))
       } catch (error) {
         message = (error as Error).message
       }
