@@ -77,6 +77,8 @@ export interface ExecOptions {
   /** Fed to the command's standard input, then closed. */
   stdin?: Readable
   user?: string
+  /** The command's working directory in the container (default: the image's). */
+  workdir?: string
 }
 
 export interface ContainerOps {

@@ -21,6 +21,7 @@ export async function execIn(docker: Docker, container: string, cmd: string[], o
       Cmd: cmd,
       Env: env,
       User: options.user,
+      WorkingDir: options.workdir,
       AttachStdin: Boolean(stdin),
       AttachStdout: true,
       AttachStderr: true,

@@ -1,5 +1,5 @@
 // Human-readable output of `backup` (stdout); --json prints the result objects instead.
-import type {BackupResult, DryRunResult} from '../run/result.js'
+import type {BackupResult, DryRunResult, PlannedHookSet} from '../run/result.js'
 
 export function renderBackupResult(result: BackupResult): string {
   if (result.items.length === 0) return 'nothing to back up'
@@ -13,6 +13,8 @@ export function renderBackupResult(result: BackupResult): string {
     const files = i.stores ? i.stores.map((s) => s.file).join(', ') : i.file
     return `ok      ${i.service}  ${i.source}  ${i.bytes} bytes  ${i.seconds} s  ${files}${retention}`
   })
+  // Hooks that went well are in the log; a failed one fails the run and is said here.
+  for (const h of result.hooks ?? []) if (h.status === 'failed') lines.push(`FAILED  hook ${h.phase}${h.service ? ` ${h.service}` : ''}  ${h.hook}  ${h.error}`)
   const failed = result.items.filter((i) => i.status !== 'ok').length
   lines.push(failed === 0 ? `${result.items.length} item(s) backed up into ${(result.targets ?? [result.target]).join(' and ')}` : `${failed} of ${result.items.length} item(s) failed`)
   return lines.join('\n')
@@ -25,6 +27,12 @@ export function renderDryRun(result: DryRunResult): string {
     const removes = i.wouldRemove?.length ? `; retention would remove the versions created ${i.wouldRemove.join(', ')}` : ''
     return `would back up ${i.service}: ${i.source} (${i.scheme}${stops}) into ${i.folder}${removes}`
   })
+  const {services, ...run} = result.hooks ?? {}
+  lines.push(...hookLines(run, 'the run'), ...Object.entries(services ?? {}).flatMap(([service, set]) => hookLines(set, service)))
   lines.push(`dry run: nothing was touched`)
   return lines.join('\n')
+}
+
+function hookLines(set: PlannedHookSet, around: string): string[] {
+  return Object.entries(set).flatMap(([phase, hooks]) => (hooks as string[]).map((hook) => `would run ${phase} hook of ${around}: ${hook}`))
 }

@@ -2,12 +2,16 @@
 // item (all before touching anything), then either report the plan (dry run) or run it.
 import type {NotifySettings, RunHooks} from '../config/settings/types.js'
 import {lazyEngine} from '../docker/engine.js'
+import {createDockerOps} from '../docker/ops.js'
 import {UsageError} from '../errors.js'
 import type {Plan} from '../plan/make-plan.js'
 import {planProjects, type PlanningOptions} from '../plan/plan-projects.js'
 import type {RetentionPolicy, Store} from '../store.js'
 import {checkPolicy} from '../target/retention.js'
 import {checkCompressors} from './compress.js'
+import {checkHooks} from './hooks/check-hooks.js'
+import {plannedHooks} from './hooks/describe.js'
+import {hookRunner} from './hooks/runner.js'
 import {itemContext} from './item-context.js'
 import {openStore, type OpenStoreOptions} from './open-store.js'
 import type {Progress} from './progress.js'
@@ -32,7 +36,7 @@ export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   spoolDir?: string
   /** False with --no-spool: every item streams into the stores as it is read. */
   spool?: boolean
-  /** The settings file's hooks: around the run and around each service's items. */
+  /** `$settings.hooks`: before/after/on_error commands around the run and around each service's items. */
   hooks?: RunHooks
   /** The settings file's webhooks and healthchecks pings, told of the run's outcome. */
   notify?: NotifySettings
@@ -54,8 +58,9 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   const spool = await spoolSettings({dir: options.spoolDir, cwd: options.cwd, enabled: options.spool ?? true, stores, engine})
   const plans = await planProjects(options, engine, journal)
   await checkCompressors(plans.flatMap((plan) => plan.items), stores)
+  if (options.hooks) checkHooks(options.hooks, plans, options.services)
   // --dry-run shows the first target's view.
-  if (options.dryRun) return dryRunReport(plans, stores[0]!, options.retention)
+  if (options.dryRun) return {...(await dryRunReport(plans, stores[0]!, options.retention)), ...(options.hooks ? {hooks: plannedHooks(options.hooks)} : {})}
   return runBackup({
     plans,
     registry: options.registry,
@@ -69,6 +74,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
     spool,
     context: (plan, item, onDowntime) =>
       itemContext({engine, journal, project: plan.project, scheme: item.scheme, log: options.log, signal: options.signal, onDowntime}),
+    ...(options.hooks ? {hooks: {settings: options.hooks, runner: hookRunner((project) => createDockerOps({engine, project, journal, log: options.log})), signal: options.signal, cwd: options.cwd}} : {}),
   })
 }
 

@@ -56,6 +56,20 @@ export interface BackupResult {
   items: ItemResult[]
   /** Containers a killed earlier run had left stopped, started before this run (only when there were any). */
   recovery?: RecoveryResult
+  /** Every hook that ran, in order (only when hooks are configured); a failed one fails the run. */
+  hooks?: HookResult[]
+}
+
+/** One hook run (`$settings.hooks`): the run's own, or one of a service's (`service` and `project` set). */
+export interface HookResult {
+  phase: 'before' | 'after' | 'on_error'
+  project?: string
+  service?: string
+  /** A short description: `run: pg_isready`, `shell: ...`, `exec web: php occ maintenance:mode --on`. */
+  hook: string
+  status: 'ok' | 'failed'
+  seconds: number
+  error?: string
 }
 
 /** `backup --dry-run --json`: what would be done. */
@@ -77,6 +91,19 @@ export interface DryRunResult {
   dryRun: true
   target: string
   items: PlannedItemReport[]
+  /** The hooks that would run, described (only when hooks are configured). */
+  hooks?: PlannedHooks
+}
+
+/** Each phase's hooks, described as in HookResult.hook. */
+export interface PlannedHookSet {
+  before?: string[]
+  after?: string[]
+  on_error?: string[]
+}
+
+export interface PlannedHooks extends PlannedHookSet {
+  services?: Record<string, PlannedHookSet>
 }
 
 /** One item of `backupbot restore --json`. */

@@ -13,6 +13,7 @@ import type {SchemeRegistry} from '../schemes/registry.js'
 import type {RetentionPolicy, Store, WrittenVersion} from '../store.js'
 import {compressionFor, storedExtension, writeCompressed} from './compress.js'
 import {fanOut} from './fan-out.js'
+import {type RunHookInput, runHooked} from './hooks/hooked-run.js'
 import type {ItemContext} from './item-context.js'
 import type {Progress} from './progress.js'
 import type {RecoveryResult} from './recover.js'
@@ -38,6 +39,8 @@ export interface RunInput {
   log: Logger
   /** Where items that stop containers are read to first; without it every item streams into the stores. */
   spool?: SpoolSettings
+  /** before/after/on_error hooks around the run and around each service's items (./hooks/). */
+  hooks?: RunHookInput
 }
 
 /** A run under way: its input and the stores that could not be reached, each with its lock's error. */
@@ -47,20 +50,27 @@ interface Run extends RunInput {
 
 export async function runBackup(input: RunInput): Promise<BackupResult> {
   const releases: Array<() => Promise<void>> = []
-  const items: ItemResult[] = []
+  let done: Awaited<ReturnType<typeof runHooked>>
   try {
     const run: Run = {...input, unavailable: await lockStores(input, releases)}
     // Under the locks: a spool inside a target is this run's alone; elsewhere a live run's is told by its pid.
     if (input.spool) await sweepSpools(input.spool.dir, input.log)
-    for (const plan of input.plans) {
-      for (const item of plan.items) items.push(await runItem(run, plan, item))
-    }
+    done = await runHooked(input, {
+      run: (plan, item) => runItem(run, plan, item),
+      skipped: (plan, item, why) => ({...itemBase(plan.project.name, item), seconds: 0, status: 'failed', error: `skipped: ${why}`}),
+    })
   } finally {
     for (const release of releases.reverse()) await release()
   }
-  const ok = items.every((i) => i.status === 'ok') && (input.recovery?.ok ?? true)
+  const {items, hooks} = done
+  const ok = items.every((i) => i.status === 'ok') && (input.recovery?.ok ?? true) && (hooks ?? []).every((h) => h.status === 'ok')
   const targets = input.stores.map((s) => s.location)
-  return {ok, target: targets[0]!, ...(targets.length > 1 ? {targets} : {}), items, ...(input.recovery ? {recovery: input.recovery} : {})}
+  return {ok, target: targets[0]!, ...(targets.length > 1 ? {targets} : {}), items, ...(input.recovery ? {recovery: input.recovery} : {}), ...(hooks ? {hooks} : {})}
+}
+
+/** What every item's result starts with. */
+function itemBase(project: string, item: LocatedItem): Pick<ItemResult, 'project' | 'service' | 'scheme' | 'item' | 'source'> {
+  return {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source}
 }
 
 /**
@@ -103,7 +113,7 @@ async function runItem(input: Run, plan: Plan, item: LocatedItem): Promise<ItemR
 async function writeItem(input: Run, context: RunContext, project: string, item: LocatedItem): Promise<ItemResult> {
   const started = process.hrtime.bigint()
   const seconds = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3
-  const base = {project, service: item.service, scheme: item.scheme, item: item.name, source: item.source}
+  const base = itemBase(project, item)
   if (context.signal.aborted) return {...base, seconds: 0, status: 'interrupted', error: 'not started: backupbot was interrupted'}
   context.log.info(`${item.service}: ${item.folder}/${item.name} <- ${item.source}`)
   const {scheme} = input.registry.byType.get(item.scheme)!

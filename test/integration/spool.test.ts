@@ -11,20 +11,17 @@ import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {fileURLToPath} from 'node:url'
 
-import {hostDirectoriesScheme} from '../../plugins/host-directories/src/index.js'
-import {volumesScheme} from '../../plugins/volumes/src/index.js'
-import {loadConfigFile} from '../../src/config/scheme/load-config.js'
 import {backup, type BackupRequest} from '../../src/run/backup.js'
 import type {BackupResult, ItemResult} from '../../src/run/result.js'
 import {SPOOL_PREFIX} from '../../src/run/spool.js'
 import type {Store} from '../../src/store.js'
 import {LocalStore} from '../../src/target/local-store.js'
-import {recordingLogger} from '../../src/testing/index.js'
+import {libraryRequest} from '../support/backup-request.js'
 import {type CliResult, runCli, spawnCli, waitForOutput} from '../support/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
 import {storeKind} from '../support/fake-stores.js'
-import {registry, SecretMasker, stores} from '../support/fakes.js'
+import {stores} from '../support/fakes.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/spool-project', import.meta.url))
 const MB = 1024 * 1024
@@ -122,28 +119,9 @@ describe('the spool with a real engine', function () {
   }
 
   /** backup() in this process, into a SlowTree at `slow:<dir>` (and nothing else). */
-  async function slowBackup(configFile: string, slow: SlowTree, extra: Partial<BackupRequest> = {}): Promise<BackupResult> {
-    const log = recordingLogger()
-    const schemes = registry(volumesScheme, hostDirectoriesScheme)
-    const request: BackupRequest = {
-      compose: [],
-      discover: false,
-      cwd: project.dir,
-      projectName: project.name,
-      env: {},
-      services: [],
-      config: await loadConfigFile(configFile, project.dir, schemes),
-      registry: schemes,
-      stores: stores(storeKind('slow', () => slow)),
-      log,
-      masker: new SecretMasker(),
-      targets: [`slow:${slow.location}`],
-      dryRun: false,
-      signal: new AbortController().signal,
-      version: '0.0.0-test',
-      journalDir: path.join(dataDir, 'journal'),
-      ...extra,
-    }
+  async function slowBackup(configFile: string, slow: SlowTree, extra: Partial<Omit<BackupRequest, 'log'>> = {}): Promise<BackupResult> {
+    const request = await libraryRequest(project, dataDir, {config: configFile, stores: stores(storeKind('slow', () => slow)), targets: [`slow:${slow.location}`], ...extra})
+    const {log} = request
     const result = (await backup(request)) as BackupResult
     expect(result.items.map((i) => i.status), log.lines.join('\n')).to.deep.equal(result.items.map(() => 'ok'))
     return result
