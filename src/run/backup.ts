@@ -1,5 +1,6 @@
 // `backupbot backup` as a library call: load projects, validate the scheme config, plan every
 // item (all before touching anything), then either report the plan (dry run) or run it.
+import type {NotifySettings} from '../config/settings/types.js'
 import {lazyEngine} from '../docker/engine.js'
 import {UsageError} from '../errors.js'
 import type {Plan} from '../plan/make-plan.js'
@@ -31,6 +32,12 @@ export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   spoolDir?: string
   /** False with --no-spool: every item streams into the stores as it is read. */
   spool?: boolean
+  /** `$settings.notify`: webhooks and healthchecks pings about the run (src/notify; sent by the command, whatever the outcome). */
+  notify?: NotifySettings
+  /** --metrics-file (`$settings.metrics_file`): Prometheus text format, rewritten after every run (src/metrics). */
+  metricsFile?: string
+  /** Called once everything is validated, right before the first item runs (never on a dry run): the healthchecks /start ping. */
+  onRunStart?: () => void
 }
 
 export async function backup(options: BackupRequest): Promise<BackupResult | DryRunResult> {
@@ -49,6 +56,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   await checkCompressors(plans.flatMap((plan) => plan.items), stores)
   // --dry-run shows the first target's view.
   if (options.dryRun) return dryRunReport(plans, stores[0]!, options.retention)
+  options.onRunStart?.()
   return runBackup({
     plans,
     registry: options.registry,
