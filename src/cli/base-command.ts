@@ -7,7 +7,8 @@ import path from 'node:path'
 import {loadConfigFile} from '../config/scheme/load-config.js'
 import {containersStopped} from '../docker/signal-guard.js'
 import {EXIT, errorMessage} from '../errors.js'
-import {errorDocument, errorText} from './error-document.js'
+import {type ErrorDocument, errorDocument, errorText} from './error-document.js'
+import type {RunObserver, RunOutcome} from './run-outcome.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
 import type {PlanningOptions} from '../plan/plan-projects.js'
@@ -16,6 +17,9 @@ import {loadStores} from '../plugins/load-stores.js'
 import type {OpenStoreOptions, StoreRegistry} from '../run/open-store.js'
 import type {Logger} from '../scheme.js'
 import type {SchemeRegistry} from '../schemes/registry.js'
+
+/** What a command may throw: the core's typed errors (src/errors.ts) and oclif's. */
+type CommandError = Error & {exitCode?: number; oclif?: {exit?: number}; suggestions?: string[]}
 
 /** The flags backup and restore plan from (see ./flags.ts). */
 export interface PlanningFlags {
@@ -120,13 +124,49 @@ export abstract class BaseCommand extends Command {
     this.log(this.masker.mask(text))
   }
 
+  /**
+   * Runs `work` and tells each observer how it ended, whatever that was (a result, an error, an
+   * interrupt): the exit code, the --json document and the text the command ends with.
+   */
+  protected async observed<T>(observers: Array<RunObserver<T>>, render: (result: T) => string, work: () => Promise<T>): Promise<T> {
+    let result: T
+    try {
+      result = await work()
+    } catch (error) {
+      const {exitCode, document} = this.failure(error as CommandError)
+      const {message, suggestions} = document.error
+      await this.tell(observers, {exitCode, document, text: errorText(message, suggestions)})
+      throw error
+    }
+    await this.tell(observers, {exitCode: this.exitCodeOf(result), document: this.toSuccessJson(result) as T, text: this.masker.mask(render(result))})
+    return result
+  }
+
+  private async tell<T>(observers: Array<RunObserver<T>>, outcome: RunOutcome<T>): Promise<void> {
+    await Promise.all(observers.map((observer) => observer.finish(outcome)))
+  }
+
   /** The one place a result becomes an exit code: `ok: false` is 1, or 130 once interrupted. */
+  private exitCodeOf(result: unknown): number {
+    if (result !== null && typeof result === 'object' && (result as {ok?: unknown}).ok === false) {
+      return this.interrupt.signal.aborted ? EXIT.interrupted : EXIT.failed
+    }
+    return EXIT.ok
+  }
+
   protected override async _run<T>(): Promise<T> {
     const result = await super._run<T>()
-    if (result !== null && typeof result === 'object' && (result as {ok?: unknown}).ok === false) {
-      process.exitCode = this.interrupt.signal.aborted ? EXIT.interrupted : EXIT.failed
-    }
+    const exitCode = this.exitCodeOf(result)
+    if (exitCode !== EXIT.ok) process.exitCode = exitCode
     return result
+  }
+
+  /** The exit code an error ends the command with, and its --json document (masked). */
+  private failure(error: CommandError): {exitCode: number; document: ErrorDocument} {
+    const exitCode = error.exitCode ?? error.oclif?.exit ?? EXIT.failed
+    const message = this.masker.mask(errorMessage(error))
+    const suggestions = (error.suggestions ?? []).map((s) => this.masker.mask(s))
+    return {exitCode, document: errorDocument({name: error.name, message, suggestions}, exitCode)}
   }
 
   /** Every --json document is masked here, whatever produced it. */
@@ -134,20 +174,18 @@ export abstract class BaseCommand extends Command {
     return this.masker.maskValues(result)
   }
 
-  override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}; suggestions?: string[]}): Promise<void> {
+  override async catch(error: CommandError): Promise<void> {
     // oclif's own exits (help, --version) and flag parsing errors keep their behaviour.
     if (error.oclif?.exit !== undefined && error.exitCode === undefined) {
       if (error.oclif.exit === 0 || !this.jsonEnabled()) throw error
     }
-    const exitCode = error.exitCode ?? error.oclif?.exit ?? EXIT.failed
+    const {exitCode, document} = this.failure(error)
     process.exitCode = exitCode
-    const message = this.masker.mask(errorMessage(error))
-    const suggestions = (error.suggestions ?? []).map((s) => this.masker.mask(s))
     if (this.jsonEnabled()) {
-      this.logJson(errorDocument({name: error.name, message, suggestions}, exitCode))
+      this.logJson(document)
       return
     }
-    process.stderr.write(errorText(message, suggestions))
+    process.stderr.write(errorText(document.error.message, document.error.suggestions))
     if (this.argv.includes('--verbose') && error.stack) process.stderr.write(`${this.masker.mask(error.stack)}\n`)
   }
 }

@@ -1,13 +1,18 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {COMPRESSIONS, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetsFlag} from '../cli/flags.js'
 import {resolveRunSettings} from '../config/settings/resolve.js'
+import type {RunObserver} from '../cli/run-outcome.js'
+import {metricsRun} from '../metrics/metrics-run.js'
+import {notifyRun} from '../notify/notify-run.js'
 import {renderBackupResult, renderDryRun} from '../render/backup.js'
 import {terminalProgress} from '../render/progress.js'
-import {backup} from '../run/backup.js'
+import {backup, type BackupRequest} from '../run/backup.js'
 import type {BackupResult, DryRunResult} from '../run/result.js'
+
+type BackupFlags = Interfaces.InferredFlags<typeof Backup.flags & typeof BaseCommand.baseFlags>
 
 export default class Backup extends BaseCommand {
   static override summary = 'Back up the services of a compose project into versioned folders.'
@@ -57,12 +62,29 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
       exclusive: ['no-spool'],
     }),
     'no-spool': Flags.boolean({summary: 'Stream every item into the targets as it is read: containers stay stopped until their data is compressed and stored.'}),
+    'metrics-file': Flags.string({
+      summary: 'After the run, whatever its outcome, write its metrics to this file in Prometheus\' text format (for node-exporter\'s textfile collector: name it *.prom in its directory).',
+      description: 'Replaced atomically (a temporary file in the same directory, then a rename), mode 0644. The last success timestamps are carried over from the file while runs or items fail. A file that cannot be written is a warning; the backup\'s outcome is unchanged.',
+    }),
   }
 
   async run(): Promise<BackupResult | DryRunResult> {
     const {flags, argv} = await this.parse(Backup)
     this.useLogFlags(flags)
-    const planning = await this.planning(flags, argv as string[])
+    const request = await this.request(flags, argv as string[])
+    // Set up first, even for a dry run: it registers the URLs' tokens as secrets and checks them.
+    const notify = notifyRun(request.notify, {masker: this.masker, log: this.logger})
+    // A dry run is no backup: nothing to notify or to record.
+    const observers: Array<RunObserver<BackupResult | DryRunResult>> = request.dryRun ? [] : [notify, metricsRun(request.metricsFile, this.logger)]
+    const render = (result: BackupResult | DryRunResult) => ('dryRun' in result ? renderDryRun(result) : renderBackupResult(result))
+    const result = await this.observed(observers, render, () => this.interruptible(() => backup({...request, onRunStart: () => notify.start()})))
+    this.print(render(result))
+    return result
+  }
+
+  /** What the flags ask for, over the settings file's `$settings`. */
+  protected async request(flags: BackupFlags, services: string[]): Promise<BackupRequest> {
+    const planning = await this.planning(flags, services)
     const settings = resolveRunSettings(
       {
         // oclif hands a multiple flag's value from its env variable over as a plain string.
@@ -72,10 +94,11 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
         compression: flags.compression,
         spoolDir: flags['spool-dir'],
         spool: flags['no-spool'] ? false : undefined,
+        metricsFile: flags['metrics-file'],
       },
       planning.config?.settings,
     )
-    const request = {
+    return {
       ...planning,
       ...settings,
       dryRun: flags['dry-run'],
@@ -83,8 +106,5 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
       // An animated line only on a terminal: never in pipes, cron logs or --json runs.
       progress: process.stderr.isTTY && !flags.quiet && !this.jsonEnabled() ? terminalProgress(process.stderr) : undefined,
     }
-    const result = await this.interruptible(() => backup(request))
-    this.print('dryRun' in result ? renderDryRun(result) : renderBackupResult(result))
-    return result
   }
 }

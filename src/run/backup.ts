@@ -38,10 +38,12 @@ export interface BackupRequest extends PlanningOptions, OpenStoreOptions {
   spool?: boolean
   /** `$settings.hooks`: before/after/on_error commands around the run and around each service's items. */
   hooks?: RunHooks
-  /** The settings file's webhooks and healthchecks pings, told of the run's outcome. */
+  /** `$settings.notify`: webhooks and healthchecks pings about the run (src/notify; sent by the command, whatever the outcome). */
   notify?: NotifySettings
-  /** Where the run's Prometheus metrics are written (node-exporter's textfile collector). */
+  /** --metrics-file (`$settings.metrics_file`): Prometheus text format, rewritten after every run (src/metrics). */
   metricsFile?: string
+  /** Called once everything is validated, right before the first item runs (never on a dry run): the healthchecks /start ping. */
+  onRunStart?: () => void
 }
 
 export async function backup(options: BackupRequest): Promise<BackupResult | DryRunResult> {
@@ -61,6 +63,7 @@ export async function backup(options: BackupRequest): Promise<BackupResult | Dry
   if (options.hooks) checkHooks(options.hooks, plans, options.services)
   // --dry-run shows the first target's view.
   if (options.dryRun) return {...(await dryRunReport(plans, stores[0]!, options.retention)), ...(options.hooks ? {hooks: plannedHooks(options.hooks)} : {})}
+  options.onRunStart?.()
   return runBackup({
     plans,
     registry: options.registry,

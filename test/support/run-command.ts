@@ -66,6 +66,14 @@ export async function backupbot(args: string[], options: RunOptions): Promise<Co
   for (const arg of args) {
     if (/[\s"]/.test(arg)) throw new Error(`runCommand would split or unquote the argument ${JSON.stringify(arg)}`)
   }
+  return isolated(() => runCommand(args, LOAD_OPTIONS), options)
+}
+
+/**
+ * Runs `command` (which runs one backupbot command, capturing its output: runCommand, or
+ * captureOutput around a command class's run()) isolated as described at the top.
+ */
+export async function isolated(command: () => Promise<{error?: Error; stdout: string; stderr: string}>, options: RunOptions): Promise<CommandOutcome> {
   const env: Record<string, string | undefined> = {
     BACKUPBOT_DATA_DIR: options.dataDir,
     DOCKER_HOST: NO_ENGINE,
@@ -83,7 +91,7 @@ export async function backupbot(args: string[], options: RunOptions): Promise<Co
   process.exitCode = undefined
   process.chdir(options.cwd)
   try {
-    const {error, stdout, stderr} = await runCommand(args, LOAD_OPTIONS)
+    const {error, stdout, stderr} = await command()
     // oclif emits some warnings on the next tick, after runCommand stopped capturing (e.g.
     // UnparsedCommand after a flag error under --json, NODE_ENV=test only): they belong to
     // this run, not to mocha's output or the next test's.

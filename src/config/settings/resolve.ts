@@ -19,6 +19,8 @@ export interface GivenRunOptions {
   spoolDir?: string
   /** false: --no-spool given. */
   spool?: boolean
+  /** --metrics-file */
+  metricsFile?: string
 }
 
 export interface RunSettings {
@@ -46,7 +48,7 @@ export function resolveRunSettings(given: GivenRunOptions, settings: Settings = 
     spool: given.spool ?? (given.spoolDir === undefined ? settings.spool : true) ?? true,
     hooks: settings.hooks,
     notify: settings.notify,
-    metricsFile: settings.metrics_file,
+    metricsFile: given.metricsFile ?? settings.metrics_file,
   }
 }
 
