@@ -71,7 +71,8 @@ WantedBy=timers.target
   })
 
   it('passes systemd-analyze verify, which reads the ExecStart= words back as they were given', async function () {
-    const words = ['/usr/bin/node', '/srv/my app/run.js', 'backup', '--target', '/srv/100%', '-c', `it's "q".yaml`, '$HOME', 'a\\b']
+    // The program must exist for verify: this Node.js.
+    const words = [process.execPath, '/srv/my app/run.js', 'backup', '--target', '/srv/100%', '-c', `it's "q".yaml`, '$HOME', 'a\\b']
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bb-units-'))
     try {
       const units = systemdUnits({name: 'bbtest', command: words, workingDirectory: dir, onCalendar: '*-*-* 03:00:00', scheduleText: '0 3 * * *', randomizedDelaySeconds: 60})
