@@ -90,7 +90,8 @@ async function checkArguments(backup: string[], run: (argv: string[]) => Promise
       'give backup\'s arguments after --, as `backupbot backup` takes them: backupbot daemon --cron "0 3 * * *" -- --config backupbot.yaml --target /srv/backups',
     ])
   }
-  if (exit.code !== EXIT.ok) log.warn(`backup --dry-run exited with ${exit.code ?? exit.signal}: starting anyway, the runs may succeed later`)
+  // 130: a signal stopped the daemon during the check (runDaemon then returns).
+  if (exit.code !== EXIT.ok && exit.code !== EXIT.interrupted) log.warn(`backup --dry-run exited with ${exit.code ?? exit.signal}: starting anyway, the runs may succeed later`)
 }
 
 /** A run's end in the daemon's log: ok, skipped (locked), or an error with its exit code. */
