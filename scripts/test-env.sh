@@ -3,7 +3,8 @@
 #
 #   1. installs docker.io, docker-compose (v1), busybox-static, mmdebstrap, zstd, and for the
 #      restic backends of test/support/restic-servers.ts restic, rclone (`rclone serve restic`),
-#      openssh-server (sshd for SFTP) and openssl (s3rver's certificate), when missing (Debian 12, as root, non-interactive:
+#      openssh-server (sshd for SFTP), openssl (s3rver's certificate) and systemd (systemd-analyze
+#      checks the units `backupbot schedule systemd` writes), when missing (Debian 12, as root, non-interactive:
 #      `apt-get update` runs once, only if needed). No server is started for restic: the tests
 #      start their own on 127.0.0.1 and stop them;
 #   2. starts dockerd when `docker info` fails (log: /var/log/dockerd.log);
@@ -89,7 +90,7 @@ busybox_static_ok() {
 # sshd and the sftp-server it runs for SFTP clients (openssh-server depends on openssh-sftp-server
 # and openssh-client, which brings ssh, the command restic runs to reach an sftp: repository).
 sshd_ok() { [ -x /usr/sbin/sshd ] && [ -x /usr/lib/openssh/sftp-server ] && command -v ssh >/dev/null 2>&1; }
-COMMANDS=(docker dockerd docker-compose mmdebstrap zstd restic rclone openssl)
+COMMANDS=(docker dockerd docker-compose mmdebstrap zstd restic rclone openssl systemd-analyze)
 missing=()
 for cmd in "${COMMANDS[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
@@ -116,7 +117,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		die "apt-get update failed"
 	fi
 	if ! apt-get "${apt_opts[@]}" install -y docker.io docker-compose busybox-static mmdebstrap zstd \
-		restic rclone openssh-server openssl </dev/null >>"$APT_LOG" 2>&1; then
+		restic rclone openssh-server openssl systemd </dev/null >>"$APT_LOG" 2>&1; then
 		show_tail "$APT_LOG"
 		die "apt-get install failed"
 	fi

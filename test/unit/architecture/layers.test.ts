@@ -7,7 +7,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /** Top to bottom. Files directly in src/ (errors.ts, scheme.ts, index.ts) are the bottom layer. */
-export const LAYERS = ['testing', 'commands', 'notify', 'metrics', 'cli', 'plugins', 'render', 'run', 'plan', 'config', 'schemes', 'target', 'archive', 'docker', 'log', 'system']
+export const LAYERS = ['testing', 'commands', 'notify', 'metrics', 'cli', 'plugins', 'render', 'daemon', 'schedule', 'run', 'plan', 'config', 'schemes', 'target', 'archive', 'docker', 'log', 'system']
 
 const src = fileURLToPath(new URL('../../../src', import.meta.url))
 
