@@ -9,10 +9,10 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {RunHooks} from '../../src/config/settings/types.js'
-import {backup, type BackupRequest} from '../../src/run/backup.js'
+import {backup} from '../../src/run/backup.js'
 import type {BackupResult} from '../../src/run/result.js'
 import type {SchemeDefinition} from '../../src/scheme.js'
-import {libraryRequest} from '../support/backup-request.js'
+import {libraryRequest, type LibraryRequestOptions} from '../support/backup-request.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
 import {noteHook, notes} from '../support/hooks.js'
@@ -45,7 +45,7 @@ describe('hooks with a real engine', function () {
   const startedAt = async (service: string) => (await docker().getContainer(await project.containerId(service)).inspect()).State
   const inContainer = async (service: string, file: string) => (await project.exec(service, ['cat', file], {reject: false})).stdout.trim()
 
-  async function run(hooks: RunHooks, extra: Partial<Omit<BackupRequest, 'log'>> = {}): Promise<BackupResult & {log: string[]}> {
+  async function run(hooks: RunHooks, extra: LibraryRequestOptions = {}): Promise<BackupResult & {log: string[]}> {
     const request = await libraryRequest(project, dataDir, {hooks, ...extra}, [probeScheme])
     const result = (await backup(request)) as BackupResult
     return {...result, log: request.log.lines}

@@ -12,10 +12,13 @@ import type {SchemeDefinition} from '../../src/scheme.js'
 import {recordingLogger} from '../../src/testing/index.js'
 import {registry, SecretMasker, stores} from './fakes.js'
 
+/** What a test sets of the request: anything but the log, and the scheme config's path. */
+export type LibraryRequestOptions = Partial<Omit<BackupRequest, 'log' | 'config'>> & {config?: string}
+
 export async function libraryRequest(
   project: {dir: string; name: string},
   dataDir: string,
-  {config, ...extra}: Partial<Omit<BackupRequest, 'log' | 'config'>> & {config?: string} = {},
+  {config, ...extra}: LibraryRequestOptions = {},
   schemes: SchemeDefinition<any, any>[] = [],
 ): Promise<BackupRequest & {log: ReturnType<typeof recordingLogger>}> {
   const schemeRegistry = registry(volumesScheme, hostDirectoriesScheme, ...schemes)
