@@ -127,40 +127,33 @@ async function writeItem(input: Run, context: RunContext, project: string, item:
   }
   const {spool, streamed} = await openSpool(input, context.log, item, label)
   let spooled: ItemResult['spool'] = streamed === undefined ? undefined : {streamed}
-  let outcomes: Array<PromiseSettledResult<WrittenVersion>>
+  let outcomes: Array<PromiseSettledResult<WrittenVersion>> | undefined
   try {
-    // With a spool, the scheme only reads (into the spool) while the containers are stopped, and
-    // they run again once it has; the stores compress and write from the spool file meanwhile and
-    // after, so a stop lasts the read and the run about the read plus what compression has left.
-    let reading: Promise<void> | undefined
-    let storing = !spool
     if (spool) {
+      // The read alone, while the containers are stopped; the stores come after they run again.
       show(`${label} (reading)`)
-      reading = spool.fill((into) => scheme.backup(context, item, into), context.signal, (bytes) => shown?.update(bytes)).then(
-        (read) => {
-          spooled = read
-          context.log.info(`${label}: read ${read.bytes} bytes in ${read.seconds} s into ${spool.file}; its containers run again, compression and storing go on from it`)
-          storing = true
-          show(label)
-        },
-        () => {}, // the stores fail with the read's error (drain fails with it)
-      )
-    } else show(label)
-    outcomes = await fanOut(
+      try {
+        const read = await spool.fill((into) => scheme.backup(context, item, into), context.signal, (bytes) => shown?.update(bytes))
+        spooled = read
+        context.log.info(`${label}: read ${read.bytes} bytes in ${read.seconds} s into ${spool.file}; compressing and storing from it`)
+      } catch (error) {
+        // Nothing reached any store: each fails with the read's error (an unreachable one with its own).
+        outcomes = input.stores.map((store) => ({status: 'rejected', reason: input.unavailable.get(store) ?? error}))
+      }
+    }
+    show(label)
+    outcomes ??= await fanOut(
       input.stores.map((store) => (sink) => {
         // A store that cannot be reached fails before it asks for data: it takes no part.
         if (input.unavailable.has(store)) return Promise.reject(input.unavailable.get(store))
         // A store that compresses itself (restic) gets the data as the scheme wrote it.
         const compression = compressionFor(item, store)
-        // The display shows the read while it goes, then the bytes stored.
-        const onBytes = store === shownBy ? (bytes: number) => storing && shown?.update(bytes) : undefined
+        const onBytes = store === shownBy ? (bytes: number) => shown?.update(bytes) : undefined
         const version = {extension: storedExtension(item, compression), manifest, retention: input.retention, onBytes}
         return store.write(item.key, version, (out) => writeCompressed(out, compression, sink))
       }),
       (out) => withAbort(context.signal, out, () => (spool ? spool.drain(out, context.signal) : scheme.backup(context, item, out))),
     )
-    // No store took part (none could start a version): the read still ends before the item does.
-    await reading
   } finally {
     shown?.done()
     await spool?.remove()

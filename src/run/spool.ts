@@ -10,7 +10,7 @@
 // second signal. A SIGKILL leaves it behind; the next run removes it (sweepSpools). Inside a
 // local target it is a dot entry, which the tree's listing never takes for an item or version.
 import {randomBytes} from 'node:crypto'
-import {rmSync, type WriteStream} from 'node:fs'
+import {createReadStream, rmSync} from 'node:fs'
 import {open, readdir, rm, stat, statfs} from 'node:fs/promises'
 import {hostname, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -190,11 +190,7 @@ export interface Spool {
    * `onBytes` is told the bytes in the file now and then (a progress display).
    */
   fill(read: (into: Writable) => Promise<void>, signal: AbortSignal, onBytes?: (bytes: number) => void): Promise<SpoolRead>
-  /**
-   * Streams the spool file into `out` (and ends it), following `fill` while it goes: what is in
-   * the file is compressed and stored during the read, so the run ends about when the read would
-   * alone plus what compression has left. Fails with `fill`'s error when the read fails.
-   */
+  /** Streams the spool file into `out` (and ends it). */
   drain(out: Writable, signal: AbortSignal): Promise<void>
   /** Deletes the file; safe to call any number of times. */
   remove(): Promise<void>
@@ -205,22 +201,42 @@ export async function createSpool(dir: string): Promise<Spool> {
   const file = join(dir, `${SPOOL_PREFIX}${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`)
   const handle = await open(file, 'wx', 0o600)
   removeOnExit(file)
-  let writer: WriteStream | undefined
-  // Settles once fill has: what drain follows until the end.
-  let settle!: (outcome: PromiseSettledResult<SpoolRead>) => void
-  const filled = new Promise<PromiseSettledResult<SpoolRead>>((resolve) => (settle = resolve))
+  let filled = false
   let removal: Promise<void> | undefined
   return {
     file,
     async fill(read, signal, onBytes) {
-      if (writer) throw new Error(`${file} was filled already`)
-      writer = handle.createWriteStream({highWaterMark: BUFFER})
-      const done = fillFile(file, writer, read, signal, onBytes)
-      done.then((value) => settle({status: 'fulfilled', value}), (reason: unknown) => settle({status: 'rejected', reason}))
-      return done
+      if (filled) throw new Error(`${file} was filled already`)
+      filled = true
+      const started = process.hrtime.bigint()
+      const writer = handle.createWriteStream({highWaterMark: BUFFER})
+      // Its errors reach the scheme (its pipeline) and finished() below: never an unhandled 'error'.
+      writer.on('error', () => {})
+      const onAbort = () => writer.destroy(new Error('interrupted'))
+      signal.addEventListener('abort', onAbort, {once: true})
+      const ticker = onBytes && setInterval(() => onBytes(writer.bytesWritten), 250)
+      try {
+        signal.throwIfAborted()
+        await read(writer).catch((error: unknown) => {
+          writer.destroy()
+          throw error
+        })
+        // A scheme need not end its stream; everything it wrote must be in the file before the data counts.
+        if (!writer.writableEnded && !writer.destroyed) writer.end()
+        await finished(writer)
+        signal.throwIfAborted()
+      } finally {
+        signal.removeEventListener('abort', onAbort)
+        if (ticker) clearInterval(ticker)
+        if (!writer.closed) await new Promise<void>((resolve) => writer.once('close', () => resolve()).destroy())
+      }
+      const bytes = writer.bytesWritten
+      const size = (await stat(file)).size
+      if (size !== bytes) throw new Error(`the spool file ${file} holds ${size} bytes, but ${bytes} were written into it`)
+      return {bytes, seconds: Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3}
     },
     async drain(out, signal) {
-      await pipeline(follow(file, () => writer?.bytesWritten ?? 0, filled), out, {signal})
+      await pipeline(createReadStream(file, {highWaterMark: BUFFER}), out, {signal})
     },
     remove: () =>
       (removal ??= (async () => {
@@ -228,67 +244,5 @@ export async function createSpool(dir: string): Promise<Spool> {
         await rm(file, {force: true})
         live.delete(file)
       })()),
-  }
-}
-
-/** Writes what `read` writes into the spool file, and checks that all of it is there. */
-async function fillFile(file: string, writer: WriteStream, read: (into: Writable) => Promise<void>, signal: AbortSignal, onBytes?: (bytes: number) => void): Promise<SpoolRead> {
-  const started = process.hrtime.bigint()
-  // Its errors reach the scheme (its pipeline) and finished() below: never an unhandled 'error'.
-  writer.on('error', () => {})
-  const onAbort = () => writer.destroy(new Error('interrupted'))
-  signal.addEventListener('abort', onAbort, {once: true})
-  const ticker = onBytes && setInterval(() => onBytes(writer.bytesWritten), 250)
-  try {
-    signal.throwIfAborted()
-    await read(writer).catch((error: unknown) => {
-      writer.destroy()
-      throw error
-    })
-    // A scheme need not end its stream; everything it wrote must be in the file before the data counts.
-    if (!writer.writableEnded && !writer.destroyed) writer.end()
-    await finished(writer)
-    signal.throwIfAborted()
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-    if (ticker) clearInterval(ticker)
-    if (!writer.closed) await new Promise<void>((resolve) => writer.once('close', () => resolve()).destroy())
-  }
-  const bytes = writer.bytesWritten
-  const size = (await stat(file)).size
-  if (size !== bytes) throw new Error(`the spool file ${file} holds ${size} bytes, but ${bytes} were written into it`)
-  return {bytes, seconds: Math.round(Number(process.hrtime.bigint() - started) / 1e6) / 1e3}
-}
-
-/** How often a drain that has caught up with the read looks for more. */
-const FOLLOW_POLL_MS = 20
-
-/**
- * The spool file's bytes from the start, up to what the writer has written (`written()`), waiting
- * for more until `filled` settles: then to the file's end, or failing with the read's error.
- */
-async function* follow(file: string, written: () => number, filled: Promise<PromiseSettledResult<SpoolRead>>): AsyncGenerator<Buffer> {
-  let outcome: PromiseSettledResult<SpoolRead> | undefined
-  void filled.then((settled) => (outcome = settled))
-  const reader = await open(file, 'r')
-  try {
-    let offset = 0
-    for (;;) {
-      if (outcome?.status === 'rejected') throw outcome.reason
-      // Read once the fill is over: then the writer's count is the file's final size.
-      const end = outcome ? outcome.value.bytes : written()
-      if (offset < end) {
-        const {bytesRead, buffer} = await reader.read(Buffer.allocUnsafe(Math.min(BUFFER, end - offset)), 0, Math.min(BUFFER, end - offset), offset)
-        if (bytesRead === 0) throw new Error(`the spool file ${file} ended at ${offset} bytes, before the ${end} written into it`)
-        offset += bytesRead
-        yield buffer.subarray(0, bytesRead)
-      } else if (outcome) {
-        return
-      } else {
-        await Promise.race([filled, new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS))])
-      }
-    }
-  } finally {
-    await reader.close()
   }
 }

@@ -1,7 +1,6 @@
-// runBackup with a spool: an item that stops containers is read into the spool file, its
-// containers run again once the scheme has resolved, and the stores compress and write from the
-// spool during the read and after it, keeping the version only once the read succeeded; items
-// that stop nothing stream as before; no room, --no-spool, failures and interrupts in either phase.
+// runBackup with a spool: an item that stops containers is read into the spool file first, and
+// the stores get it only once the scheme has resolved (its containers run again); items that stop
+// nothing stream as before; no room, --no-spool, failures and interrupts in either phase.
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
 import {readdir, readFile, stat, writeFile} from 'node:fs/promises'
@@ -28,12 +27,10 @@ class RecordingTree extends LocalStore {
     super(location)
   }
 
-  override async write(...args: Parameters<Store['write']>): ReturnType<Store['write']> {
+  override write(...args: Parameters<Store['write']>): ReturnType<Store['write']> {
     this.events.push('store writes')
     this.onWrite?.()
-    const version = await super.write(...args)
-    this.events.push('store has the version')
-    return version
+    return super.write(...args)
   }
 }
 
@@ -72,15 +69,14 @@ describe('runBackup with a spool', function () {
       }
     })
 
-  it('reads an item that stops containers into a spool file, and keeps the version only once the scheme resolved', async function () {
+  it('reads an item that stops containers into a spool file, and writes the stores only once the scheme resolved', async function () {
     const item = stopping()
     const store = new RecordingTree(target(), events)
     const result = await runBackup(runInput(target(), [item], [stopsWhileWriting()], {stores: [store], spool: settings()}))
 
     const [done] = result.items
     expect(done!.status, done!.error).to.equal('ok')
-    // The store writes from the spool while it is read, but has the version only after the read.
-    expect(events.filter((e) => e !== 'store writes')).to.deep.equal(['stop', 'spool files while reading: 1', 'start', 'store has the version'])
+    expect(events).to.deep.equal(['stop', 'spool files while reading: 1', 'start', 'store writes'])
     expect(done!.spool).to.deep.include({bytes: data.length})
     expect((done!.spool as {seconds: number}).seconds).to.be.a('number')
     const stored = await readFile(join(item.itemDir, 'data.1', 'data.tar.gz'))
@@ -118,7 +114,7 @@ describe('runBackup with a spool', function () {
     const [done] = result.items
     expect(done!.status).to.equal('ok')
     // Streamed: the store was writing while the containers were stopped.
-    expect(events).to.deep.equal(['store writes', 'stop', 'spool files while reading: 0', 'start', 'store has the version'])
+    expect(events).to.deep.equal(['store writes', 'stop', 'spool files while reading: 0', 'start'])
     expect((done!.spool as {streamed: string}).streamed).to.match(/^the spool would need \d+ MiB \(\d+ MiB the engine's figure, a margin, and room for the new version on the same file system\) and .* has \d+ MiB free$/)
     expect(context.made[0]!.lines).to.include(`warn: db: things/data: streamed, not spooled: ${(done!.spool as {streamed: string}).streamed}; its containers stay stopped until it is compressed and stored (--spool-dir chooses another place)`)
     expect(gunzipSync(await readFile(join(item.itemDir, 'data.1', 'data.tar.gz'))).equals(data)).to.equal(true)
@@ -131,7 +127,7 @@ describe('runBackup with a spool', function () {
     expect(context.made[0]!.lines.filter((l) => l.startsWith('warn'))).to.deep.equal([])
   })
 
-  it('fails an item whose read fails: no store keeps a version, no spool file', async function () {
+  it('fails an item whose read fails: no store is asked to write, no version, no spool file', async function () {
     const item = stopping()
     const failing = stopsWhileWriting(async (_ctx, _item, out) => {
       out.write(randomBytes(10_000))
@@ -139,11 +135,9 @@ describe('runBackup with a spool', function () {
     })
     const result = await runBackup(runInput(target(), [item], [failing], {stores: [new RecordingTree(target(), events)], spool: settings()}))
     expect(result.items[0]).to.deep.include({status: 'failed', error: 'the engine broke the archive stream'})
-    expect(events).not.to.include('store has the version')
-    // No version and no temporary folder (the item's folder stays, empty, as after a streamed
-    // item that failed), and the lock is gone.
-    expect(await entries(item.itemDir)).to.deep.equal([])
-    expect(await spools(target())).to.deep.equal([])
+    expect(events).not.to.include('store writes')
+    // No item folder was made, and the lock is gone: nothing at all is left in the target.
+    expect(await entries(target())).to.deep.equal([])
   })
 
   it('ends as interrupted during the read: no version, no spool file', async function () {
@@ -157,22 +151,18 @@ describe('runBackup with a spool', function () {
     })
     const result = await runBackup(runInput(target(), [item], [hanging], {stores: [new RecordingTree(target(), events)], spool: settings(), context}))
     expect(result.items[0]!.status).to.equal('interrupted')
-    expect(events).not.to.include('store has the version')
+    expect(events).not.to.include('store writes')
     expect(await spools(target())).to.deep.equal([])
     expect(await entries(item.itemDir).catch(() => [])).to.deep.equal([])
   })
 
-  it('ends as interrupted while the stores write from the spool after the read: no version, no spool file', async function () {
+  it('ends as interrupted while the stores write from the spool: no version, no spool file', async function () {
     const item = stopping()
     let abort!: (reason?: Error) => void
     const context = contexts({made: (_item, fake) => (abort = fake.abort)})
-    const readThenInterrupted = stopsWhileWriting(async (ctx, it, out) => {
-      await writes(data, 64 * 1024)(ctx, it, out)
-      setImmediate(() => abort(new Error('interrupted by SIGTERM')))
-    })
-    const store = new RecordingTree(target(), events)
-    const result = await runBackup(runInput(target(), [item], [readThenInterrupted], {stores: [store], spool: settings(), context}))
-    expect(events.filter((e) => e !== 'store writes')).to.deep.equal(['stop', 'spool files while reading: 1', 'start'])
+    const store = new RecordingTree(target(), events, () => setImmediate(() => abort(new Error('interrupted by SIGTERM'))))
+    const result = await runBackup(runInput(target(), [item], [stopsWhileWriting()], {stores: [store], spool: settings(), context}))
+    expect(events).to.deep.equal(['stop', 'spool files while reading: 1', 'start', 'store writes'])
     expect(result.items[0]!.status).to.equal('interrupted')
     expect(await spools(target())).to.deep.equal([])
     expect((await entries(item.itemDir)).filter((e) => !e.startsWith('.'))).to.deep.equal([])
