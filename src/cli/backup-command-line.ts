@@ -14,5 +14,21 @@ export function backupCommandLine(config: Config, backupArgs: string[]): string[
   return [process.execPath, path.join(config.root, 'bin', 'run.js'), 'backup', ...backupArgs]
 }
 
+/**
+ * The scheme config file backup's arguments name (`--config F`, `--config=F`, `-c F`, `-cF`), or
+ * undefined (backup then looks for the default names, as the caller should).
+ */
+export function configOption(backupArgs: string[]): string | undefined {
+  let found: string | undefined
+  for (let i = 0; i < backupArgs.length; i++) {
+    const arg = backupArgs[i]!
+    if (arg === '--') break
+    if (arg === '--config' || arg === '-c') found = backupArgs[++i]
+    else if (arg.startsWith('--config=')) found = arg.slice('--config='.length)
+    else if (/^-c./.test(arg)) found = arg.slice(2)
+  }
+  return found
+}
+
 /** What the help of these commands says about the arguments after `--`. */
 export const BACKUP_ARGS_HELP = "Everything after -- is passed to `backupbot backup` as it is (--config, -f, -p, --target, --keep ..., services), so check it with `backupbot backup ... --dry-run` first. It runs in the current directory, as there."

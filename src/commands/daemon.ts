@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {BACKUP_ARGS_HELP, backupCommandLine, splitAtDashDash} from '../cli/backup-command-line.js'
+import {BACKUP_ARGS_HELP, backupCommandLine, configOption, splitAtDashDash} from '../cli/backup-command-line.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {loadConfigFile} from '../config/scheme/load-config.js'
 import {runDaemon} from '../daemon/daemon.js'
 import {parseSchedule, resolveSchedule} from '../schedule/cron.js'
 
@@ -22,7 +23,7 @@ ${BACKUP_ARGS_HELP}`
   // No --json: the daemon prints no result, only its log.
   static override enableJsonFlag = false
   static override flags = {
-    cron: Flags.string({summary: 'When to run: a cron expression, five fields ("0 3 * * *") or six with seconds first.'}),
+    cron: Flags.string({summary: 'When to run: a cron expression, five fields ("0 3 * * *") or six with seconds first (default: $settings.schedule.cron of the config file backup reads).'}),
     timezone: Flags.string({summary: 'The IANA time zone the cron expression is read in, e.g. Europe/Berlin (default: the machine\'s).'}),
   }
 
@@ -30,9 +31,9 @@ ${BACKUP_ARGS_HELP}`
     const {own, backupArgs} = splitAtDashDash(this.argv)
     const {flags} = await this.parse(Daemon, own)
     const log = this.useLogFlags(flags)
-    // The one place the schedule is decided: the settings file's $settings.schedule goes in as
-    // resolveSchedule's second argument (the flags still win).
-    const schedule = resolveSchedule(flags)
+    // The flags win over the settings file's $settings.schedule (the file backup's --config names).
+    const file = configOption(backupArgs) === '-' ? undefined : await loadConfigFile(configOption(backupArgs), process.cwd(), await this.schemes())
+    const schedule = resolveSchedule(flags, file?.settings?.schedule)
     parseSchedule(schedule)
     await runDaemon({
       schedule,

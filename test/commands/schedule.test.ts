@@ -1,7 +1,7 @@
 // `backupbot schedule systemd|cron` and `backupbot daemon`'s refusals, as a script sees them:
 // units or a crontab line on stdout, errors on stderr with exit 2.
 import {expect} from 'chai'
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {REPO_ROOT} from '../support/cli.js'
@@ -78,6 +78,19 @@ describe('backupbot daemon', function () {
     const none = await sb.run(['daemon'], sb.dir)
     expect(none.exitCode).to.equal(2)
     expect(none.stderr).to.contain('no schedule: give the cron expression with --cron EXPR')
+  })
+
+  it('takes the schedule from $settings.schedule of the config file backup reads, checked with the file', async function () {
+    await writeFile(path.join(sb.dir, 'bad-zone.yaml'), '$settings:\n  schedule: {cron: "0 3 * * *", timezone: Mars/Olympus}\n')
+    const zone = await sb.run(['daemon', '--', '--config', 'bad-zone.yaml'], sb.dir)
+    expect(zone.exitCode).to.equal(2)
+    expect(zone.stderr).to.contain('bad-zone.yaml: $settings.schedule.timezone')
+    // A schedule from the file: the daemon goes on to check backup's arguments (no compose project here).
+    await writeFile(path.join(sb.dir, 'nightly.yaml'), '$settings:\n  schedule: {cron: "0 3 * * *"}\n')
+    const nightly = await sb.run(['daemon', '--', '-c', 'nightly.yaml'], sb.dir)
+    expect(nightly.exitCode).to.equal(2)
+    expect(nightly.stderr).not.to.contain('no schedule')
+    expect(nightly.stderr).to.contain('backup --dry-run')
   })
 
   it('takes backup\'s flags only after --', async function () {

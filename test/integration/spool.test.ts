@@ -11,12 +11,12 @@ import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {fileURLToPath} from 'node:url'
 
-import {backup, type BackupRequest} from '../../src/run/backup.js'
+import {backup} from '../../src/run/backup.js'
 import type {BackupResult, ItemResult} from '../../src/run/result.js'
 import {SPOOL_PREFIX} from '../../src/run/spool.js'
 import type {Store} from '../../src/store.js'
 import {LocalStore} from '../../src/target/local-store.js'
-import {libraryRequest} from '../support/backup-request.js'
+import {libraryRequest, type LibraryRequestOptions} from '../support/backup-request.js'
 import {type CliResult, runCli, spawnCli, waitForOutput} from '../support/cli.js'
 import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
@@ -119,7 +119,7 @@ describe('the spool with a real engine', function () {
   }
 
   /** backup() in this process, into a SlowTree at `slow:<dir>` (and nothing else). */
-  async function slowBackup(configFile: string, slow: SlowTree, extra: Partial<Omit<BackupRequest, 'log'>> = {}): Promise<BackupResult> {
+  async function slowBackup(configFile: string, slow: SlowTree, extra: LibraryRequestOptions = {}): Promise<BackupResult> {
     const request = await libraryRequest(project, dataDir, {config: configFile, stores: stores(storeKind('slow', () => slow)), targets: [`slow:${slow.location}`], ...extra})
     const {log} = request
     const result = (await backup(request)) as BackupResult
