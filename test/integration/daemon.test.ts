@@ -10,8 +10,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {spawnCli, waitForOutput} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {cleanupTestResources, type ComposeProject, startBusyboxProject, waitUntil} from '../support/compose.js'
+import {docker, TEST_IMAGES} from '../support/engine.js'
 import {lockTarget} from '../support/run-command.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/daemon-project', import.meta.url))
@@ -38,10 +38,7 @@ describe('backupbot daemon with a real engine', function () {
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(FIXTURE)
+    project = await startBusyboxProject(FIXTURE)
     appId = await project.containerId('app')
     // Incompressible, so that a run (read, gzip, write with --no-spool) outlasts the two seconds.
     await execa('docker', ['run', '--rm', '--label', 'backupbot.test=1', '--network', 'none', '-v', `${project.name}_data:/fill`, TEST_IMAGES.busybox, 'sh', '-c', 'dd if=/dev/urandom of=/fill/random.bin bs=1M count=128 2>/dev/null'])

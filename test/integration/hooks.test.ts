@@ -13,8 +13,8 @@ import {backup} from '../../src/run/backup.js'
 import type {BackupResult} from '../../src/run/result.js'
 import type {SchemeDefinition} from '../../src/scheme.js'
 import {libraryRequest, type LibraryRequestOptions} from '../support/backup-request.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {cleanupTestResources, type ComposeProject, startBusyboxProject} from '../support/compose.js'
+import {docker} from '../support/engine.js'
 import {noteHook, notes} from '../support/hooks.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/hooks-project', import.meta.url))
@@ -60,10 +60,7 @@ describe('hooks with a real engine', function () {
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(FIXTURE)
+    project = await startBusyboxProject(FIXTURE)
   })
 
   after(async function () {

@@ -8,8 +8,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type CliResult, runCli} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {cleanupTestResources, type ComposeProject, startBusyboxProject} from '../support/compose.js'
+import {docker, TEST_IMAGES} from '../support/engine.js'
 import {diffSnapshots, snapshotTree, type TreeEntry} from '../support/fs-compare.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/volume-project', import.meta.url))
@@ -76,10 +76,7 @@ describe('restoring the named volumes of a compose project', function () {
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(fixture)
+    project = await startBusyboxProject(fixture)
     await project.compose(['stop', 'idle'])
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'bb-vol-restore-'))
     env = {BACKUPBOT_DATA_DIR: dataDir, BACKUPBOT_HELPER_IMAGE: TEST_IMAGES.busybox}

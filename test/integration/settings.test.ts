@@ -9,8 +9,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {runCli} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {cleanupTestResources, type ComposeProject, startBusyboxProject} from '../support/compose.js'
+import {docker, TEST_IMAGES} from '../support/engine.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/stop-start-project', import.meta.url))
 
@@ -25,10 +25,7 @@ describe('backup with the settings file ($settings), real engine', function () {
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(fixture)
+    project = await startBusyboxProject(fixture)
     await project.exec('app', ['sh', '-c', 'echo kept > /data/hello.txt'])
     work = await mkdtemp(path.join(os.tmpdir(), 'bb-settings-'))
     configFile = path.join(work, 'backupbot.yaml')

@@ -18,8 +18,8 @@ import type {Store} from '../../src/store.js'
 import {LocalStore} from '../../src/target/local-store.js'
 import {libraryRequest, type LibraryRequestOptions} from '../support/backup-request.js'
 import {type CliResult, runCli, spawnCli, waitForOutput} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {cleanupTestResources, type ComposeProject, startBusyboxProject, waitUntil} from '../support/compose.js'
+import {docker, TEST_IMAGES} from '../support/engine.js'
 import {storeKind} from '../support/fake-stores.js'
 import {stores} from '../support/fakes.js'
 
@@ -129,10 +129,7 @@ describe('the spool with a real engine', function () {
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(FIXTURE)
+    project = await startBusyboxProject(FIXTURE)
     appId = await project.containerId('app')
     siteId = await project.containerId('site')
     await fill('appdata', 'random-40M.bin', 40)

@@ -8,8 +8,8 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type CliResult, runCli, spawnCli} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {cleanupTestResources, type ComposeProject, startBusyboxProject, waitUntil} from '../support/compose.js'
+import {docker, TEST_IMAGES} from '../support/engine.js'
 import {diffSnapshots, snapshotTree} from '../support/fs-compare.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/volume-project', import.meta.url))
@@ -101,10 +101,7 @@ describe('backing up the named volumes of a compose project', function () {
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(fixture)
+    project = await startBusyboxProject(fixture)
     await project.compose(['stop', 'idle'])
     await fill('appdata', FILL_APPDATA)
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'bb-vol-data-'))

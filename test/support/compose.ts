@@ -18,7 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
 import {execa} from 'execa'
-import {docker, TEST_LABEL} from './engine.js'
+import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './engine.js'
 
 export const PROJECT_PREFIX = 'bbtest-'
 export const LABEL_PROJECT = 'com.docker.compose.project'
@@ -153,6 +153,17 @@ const live = new Set<ComposeProject>()
 
 function randomName(): string {
   return PROJECT_PREFIX + randomBytes(4).toString('hex')
+}
+
+/**
+ * A suite's usual set-up: the engine and the busybox test image are there, every leftover of
+ * earlier runs is gone, and `fixtureDir` runs as a fresh compose project.
+ */
+export async function startBusyboxProject(fixtureDir: string): Promise<ComposeProject> {
+  await requireEngine()
+  await requireImages(TEST_IMAGES.busybox)
+  await cleanupTestResources()
+  return startComposeProject(fixtureDir)
 }
 
 /**
