@@ -9,68 +9,17 @@
 # read (the engine's archive-path events), next to the targets. Removes everything it created.
 #
 #   bash bench/restic.sh            (build first: npm run build; needs restic)
-# Environment: BENCH_ROUNDS (3), BENCH_IMAGE (local/busybox:test), BENCH_TEXT_MB (500),
-# BENCH_RANDOM_MB (500).
+# Environment: see bench/lib.sh.
 set -euo pipefail
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUNDS=${BENCH_ROUNDS:-3}
-IMAGE=${BENCH_IMAGE:-local/busybox:test}
-TEXT_MB=${BENCH_TEXT_MB:-500}
-RANDOM_MB=${BENCH_RANDOM_MB:-500}
-PROJECT=bbbench-$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bb-bench-XXXXXX")
-VOLUME=${PROJECT}_benchdata
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 REPO=$WORK/restic-repo
-
-[ -f "$ROOT/dist/index.js" ] || { echo "build first: npm run build" >&2; exit 2; }
 [ "$ROUNDS" -ge 2 ] || { echo "BENCH_ROUNDS must be 2 or more: the second round measures what a backup of the unchanged volume adds" >&2; exit 2; }
 command -v restic >/dev/null || { echo "restic is missing: apt-get install -y restic" >&2; exit 2; }
-docker image inspect "$IMAGE" >/dev/null || { echo "image $IMAGE is not on the engine" >&2; exit 2; }
-if docker-compose version >/dev/null 2>&1; then COMPOSE=(docker-compose); else COMPOSE=(docker compose); fi
-
-cleanup() {
-  (cd "$WORK" && "${COMPOSE[@]}" -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1) || true
-  docker volume rm -f "$VOLUME" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cat >"$WORK/compose.yaml" <<YAML
-services:
-  app:
-    image: $IMAGE
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 86400 & wait"]
-    volumes: [benchdata:/data]
-volumes:
-  benchdata: {}
-YAML
-cat >"$WORK/backupbot.json" <<JSON
-{"app": [{"type": "backup_volume", "volumes": ["benchdata"]}]}
-JSON
+bench_start
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/password"
 export RESTIC_PASSWORD_FILE=$WORK/password RESTIC_CACHE_DIR=$WORK/restic-cache
 restic init --repository-version 2 --repo "$REPO" >/dev/null
 
-log() { printf '%s\n' "$*" >&2; }
-
-log "starting compose project $PROJECT and filling $VOLUME (${TEXT_MB} MB text + ${RANDOM_MB} MB random)..."
-(cd "$WORK" && "${COMPOSE[@]}" -p "$PROJECT" up -d >/dev/null 2>&1)
-CONTAINER=$(docker ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=app)
-# One `seq 1 1200000` is ~8.3 MB of text; random bytes in 100 MB files.
-docker run --rm --network none -v "$VOLUME:/data" "$IMAGE" sh -c "
-  set -e; mkdir -p /data/text /data/random
-  seq 1 1200000 > /data/text/f0.txt
-  i=1; while [ \$i -lt \$(( $TEXT_MB * 1000 / 8300 )) ]; do cp /data/text/f0.txt /data/text/f\$i.txt; i=\$((i+1)); done
-  i=0; while [ \$i -lt \$(( $RANDOM_MB / 100 )) ]; do dd if=/dev/urandom of=/data/random/r\$i.bin bs=1M count=100 2>/dev/null; i=\$((i+1)); done
-  du -sm /data | cut -f1 > /data/.size"
-SIZE_MB=$(docker run --rm --network none -v "$VOLUME:/data" "$IMAGE" cat /data/.size)
-log "volume holds ${SIZE_MB} MB; $ROUNDS alternating rounds"
-
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 repo_bytes() { du -sb "$REPO" | cut -f1; }
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -106,10 +55,7 @@ for round in $(seq 1 "$ROUNDS"); do
   bb_times+=("$T") node_rss+=("$NODE_MB") restic_rss+=("$RESTIC_MB")
   log "round $round: backupbot  ${T} s  (peak RSS backupbot ${NODE_MB} MB, restic ${RESTIC_MB} MB; repository $(( ${sizes[-1]} / 1048576 )) MB)"
 
-  mkdir -p "$WORK/oneliner" && rm -f "$WORK/oneliner/x.tar.gz"
-  start=$(now)
-  (cd "$WORK/oneliner" && docker run --rm -v "$VOLUME:/data" -v "$PWD":/backup "$IMAGE" tar czf /backup/x.tar.gz /data 2>/dev/null)
-  t=$(secs "$start" "$(now)")
+  t=$(oneliner)
   one_times+=("$t")
   log "round $round: one-liner  ${t} s  ($(( $(stat -c %s "$WORK/oneliner/x.tar.gz") / 1048576 )) MB archive)"
 done
@@ -134,7 +80,6 @@ peak=$(printf '%s\n' "${node_rss[@]}" | sort -n | tail -1)
 first=$(( ${sizes[0]} - EMPTY ))
 added=$(( ${sizes[1]} - ${sizes[0]} ))
 pct=$(awk -v a="$added" -v f="$first" 'BEGIN {printf "%.2f", 100 * a / f}')
-verdict() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo FAIL; fi; }
 
 cat <<REPORT
 

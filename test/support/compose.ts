@@ -18,6 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
 import {execa} from 'execa'
+import {runBuffered} from './run-buffered.js'
 import {docker, requireEngine, requireImages, TEST_IMAGES, TEST_LABEL} from './engine.js'
 
 export const PROJECT_PREFIX = 'bbtest-'
@@ -247,17 +248,9 @@ export async function startComposeProject(fixtureDir: string, opts: StartOptions
     },
 
     async execBuffer(service, cmd, o = {}) {
-      const r = await execa('docker', await dockerExecArgs(service, cmd, o), {
-        env: o.env,
-        input: o.input,
-        stdin: o.input === undefined ? 'ignore' : undefined,
-        encoding: 'buffer',
-        stripFinalNewline: false,
-        reject: false,
-        timeout: o.timeoutMs ?? 120_000,
-      })
+      const r = await runBuffered('docker', await dockerExecArgs(service, cmd, o), {env: o.env, input: o.input, timeoutMs: o.timeoutMs})
       if (o.reject !== false && r.exitCode !== 0) throw failure(`exec ${service}: ${cmd.join(' ')}`, r)
-      return {exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr).toString('utf8')}
+      return r
     },
 
     async waitForExec(service, cmd, o = {}) {

@@ -45,6 +45,8 @@ import path from 'node:path'
 import type {Readable} from 'node:stream'
 import {execa} from 'execa'
 
+import {runBuffered} from './run-buffered.js'
+
 import {REPO_ROOT} from './cli.js'
 import {requireCapability} from './requires.js'
 import {waitUntil} from './compose.js'
@@ -538,24 +540,8 @@ async function makeRepository(
     serverLog,
     async restic(args, o = {}) {
       const argv = [...options, '-r', repository, ...args]
-      const r = await execa('restic', argv, {
-        env: {...baseEnv(), ...env, ...o.env},
-        extendEnv: false,
-        input: o.input,
-        stdin: o.input === undefined ? 'ignore' : undefined,
-        encoding: 'buffer',
-        stripFinalNewline: false,
-        reject: false,
-        timeout: o.timeoutMs ?? 120_000,
-      })
-      const stdoutBuffer = Buffer.from(r.stdout)
-      const result: ResticResult = {
-        exitCode: r.exitCode,
-        stdout: stdoutBuffer.toString('utf8'),
-        stdoutBuffer,
-        stderr: Buffer.from(r.stderr).toString('utf8'),
-        argv,
-      }
+      const r = await runBuffered('restic', argv, {env: {...baseEnv(), ...env, ...o.env}, extendEnv: false, input: o.input, timeoutMs: o.timeoutMs})
+      const result: ResticResult = {exitCode: r.exitCode, stdout: r.stdout.toString('utf8'), stdoutBuffer: r.stdout, stderr: r.stderr, argv}
       if (o.reject !== false && r.exitCode !== 0) {
         const log = serverLog ? `\n--- ${serverLog}\n${await tail(serverLog)}` : ''
         throw new Error(
