@@ -105,7 +105,9 @@ export abstract class BaseCommand extends Command {
     const onSignal = (signal: NodeJS.Signals) => {
       if (!this.interrupt.signal.aborted) {
         this.logger.warn(`${signal} received: stopping after cleanup`)
-        this.interrupt.abort()
+        // The reason is what an interrupted item and on_error's BACKUPBOT_ERROR say (a bare
+        // abort() says "This operation was aborted").
+        this.interrupt.abort(new Error(`interrupted by ${signal}`))
       } else if (!containersStopped()) {
         this.logger.warn(`${signal} received again: exiting now`)
         process.exit(EXIT.interrupted)
