@@ -12,8 +12,8 @@ import {fileURLToPath} from 'node:url'
 
 import type {Settings} from '../../src/config/settings/types.js'
 import {type CliResult, runCli, spawnCli} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startComposeProject, waitUntil} from '../support/compose.js'
-import {docker, requireEngine, requireImages, TEST_IMAGES} from '../support/engine.js'
+import {type ComposeProject, cleanupTestResources, startBusyboxProject, waitUntil} from '../support/compose.js'
+import {docker, TEST_IMAGES} from '../support/engine.js'
 import {noteHook, notes} from '../support/hooks.js'
 import {type HttpSink, httpSink} from '../support/http-sink.js'
 import {freePort} from '../support/ports.js'
@@ -44,10 +44,7 @@ describe('the settings file through the CLI: hooks, notifications, metrics (real
 
   before(async function () {
     this.timeout(300_000)
-    await requireEngine()
-    await requireImages(TEST_IMAGES.busybox)
-    await cleanupTestResources()
-    project = await startComposeProject(FIXTURE)
+    project = await startBusyboxProject(FIXTURE)
     work = await mkdtemp(path.join(os.tmpdir(), 'bb-settings-cli-'))
     env = {BACKUPBOT_DATA_DIR: path.join(work, 'data-dir'), BACKUPBOT_HELPER_IMAGE: TEST_IMAGES.busybox, BACKUPBOT_TARGET: undefined}
   })
