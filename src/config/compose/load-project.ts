@@ -1,6 +1,6 @@
 // Reads a Compose project from its files, as `docker compose config` would see it: default file
 // lookup, `.env`, interpolation, multi-file merge, project name, then the ServiceModels.
-import {readFile, stat} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 
 import yaml from 'js-yaml'
@@ -8,6 +8,9 @@ import yaml from 'js-yaml'
 import {ConfigError, UsageError} from '../../errors.js'
 import {interpolationEnv, readDotenv} from './dotenv.js'
 import {childPath, type Env, interpolateTree, isMapping, lookup, setOwn, unsetWarning} from './interpolate.js'
+import {resolveExtends} from './extends.js'
+import {isFile} from './files.js'
+import {includedDocuments, serviceFiles, type LoadedTree, type SubProject} from './include.js'
 import {mergeDocuments, type ComposeDocument} from './merge.js'
 import type {ProjectModel, ServiceModel} from './model.js'
 import {normaliseMount, topLevelVolumes} from './volumes.js'
@@ -42,15 +45,9 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectMode
   const env = interpolationEnv(await readDotenv(directory), opts.env)
 
   const unset = new Set<string>()
-  const docs: ComposeDocument[] = []
-  for (const file of configFiles) {
-    const data = interpolateTree(await readYaml(file), env, file, (name) => unset.add(name)) as Record<string, unknown>
-    validateDocument(file, data, warnings)
-    docs.push({file, data})
-  }
+  const {data, mountOrigins} = await loadTree({files: configFiles, directory, env, chain: configFiles}, unset)
   warnings.unshift(...[...unset].map(unsetWarning))
 
-  const {data, mountOrigins} = mergeDocuments(docs)
   if (!isMapping(data.services)) throw new ConfigError(configFiles[0], 'services', 'no services: mapping found')
   const name = projectName(opts.projectName, env, data.name, directory)
   const volumes = topLevelVolumes(data.volumes, name, configFiles[0])
@@ -77,8 +74,21 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectMode
   return {name, directory, configFiles, services, volumes, warnings}
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false)
+/** Read, interpolated and merged files of a project or an included one, with `include` and `extends` applied. */
+async function loadTree(project: SubProject, unset: Set<string>): Promise<LoadedTree> {
+  const read = async (file: string) => {
+    const data = interpolateTree(await readYaml(file), project.env, file, (name) => unset.add(name))
+    validateDocument(file, data)
+    return data
+  }
+  const docs: ComposeDocument[] = []
+  for (const file of project.files) {
+    const data = await read(file)
+    docs.push(...(await includedDocuments(data, {...project, file, load: (sub) => loadTree(sub, unset)})), {file, data})
+  }
+  const merged = mergeDocuments(docs)
+  await resolveExtends(merged, {file: project.files[0], directory: project.directory, read})
+  return {...merged, serviceFiles: serviceFiles(docs)}
 }
 
 async function firstExisting(directory: string, names: readonly string[], warnings: string[]): Promise<string | undefined> {
@@ -117,17 +127,15 @@ async function readYaml(file: string): Promise<unknown> {
 }
 
 /** Shape checks on one file, so errors name the file that holds the mistake. */
-function validateDocument(file: string, data: unknown, warnings: string[]): asserts data is Record<string, unknown> {
+function validateDocument(file: string, data: unknown): asserts data is Record<string, unknown> {
   if (data === undefined || data === null) throw new ConfigError(file, '', 'the file is empty (expected a mapping with services:)')
   if (!isMapping(data)) throw new ConfigError(file, '', 'the top level must be a mapping (with services:)')
-  if ('include' in data) warnings.push(`${file}: include: is not supported and was ignored`)
   if ('volumes' in data && data.volumes !== null) topLevelVolumes(data.volumes, 'check', file)
   if (!('services' in data)) return
   if (!isMapping(data.services)) throw new ConfigError(file, 'services', 'services: must be a mapping of service names to definitions')
   for (const [name, service] of Object.entries(data.services)) {
     const path = childPath('services', name)
     if (!isMapping(service)) throw new ConfigError(file, path, 'a service must be a mapping')
-    if ('extends' in service) warnings.push(`${file}: ${path}.extends is not supported and was ignored`)
     if (service.volumes !== undefined && service.volumes !== null && !Array.isArray(service.volumes)) {
       throw new ConfigError(file, childPath(path, 'volumes'), 'volumes: must be a list')
     }

@@ -1,6 +1,7 @@
 // Merges compose files like `docker compose -f a -f b`: mappings deep-merge (later wins),
 // a service's `volumes` merge by container path and `environment` by key, `command`,
-// `entrypoint` and `healthcheck.test` are replaced, other sequences concatenate.
+// `entrypoint` and `healthcheck.test` are replaced, `ports`, `dns`, `env_file`... are united
+// without duplicates, other sequences concatenate.
 import {childPath, isMapping, lookup, setOwn} from './interpolate.js'
 import {mountTarget} from './volumes.js'
 
@@ -8,6 +9,8 @@ export interface ComposeDocument {
   file: string
   /** The file's parsed and interpolated top-level mapping. */
   data: Record<string, unknown>
+  /** Where each service's volume entries came from, when not from `file` itself (an included project). */
+  mountOrigins?: Map<string, Origin[]>
 }
 
 /** Where a merged volume entry was written, for error messages. */
@@ -23,18 +26,24 @@ export interface MergedCompose {
 }
 
 const REPLACED = new Set(['command', 'entrypoint'])
+/** Sequences Compose keeps without duplicates; some of them may also be written as one string. */
+const UNIQUE = new Set(['ports', 'expose', 'cap_add', 'cap_drop', 'external_links', 'dns', 'dns_search', 'env_file', 'tmpfs'])
 
 export function mergeDocuments(docs: ComposeDocument[]): MergedCompose {
   const data: Record<string, unknown> = {}
   const mountOrigins = new Map<string, Origin[]>()
-  for (const {file, data: doc} of docs) {
+  for (const {file, data: doc, mountOrigins: docOrigins} of docs) {
     for (const [key, value] of Object.entries(doc)) {
       if (key === 'services' && isMapping(value)) {
         const services: Record<string, unknown> = isMapping(data.services) ? {...data.services} : {}
         for (const [name, service] of Object.entries(value)) {
           const existing = lookup(services, name)
-          const base = isMapping(existing) ? existing : undefined
-          setOwn(services, name, mergeService(base, service as Record<string, unknown>, name, file, mountOrigins))
+          const base = isMapping(existing) ? {definition: existing, origins: mountOrigins.get(name) ?? []} : undefined
+          const definition = service as Record<string, unknown>
+          const origins = docOrigins?.get(name) ?? volumeOrigins(definition, file, childPath(childPath('services', name), 'volumes'))
+          const merged = mergeService(base, {definition, origins})
+          setOwn(services, name, merged.definition)
+          mountOrigins.set(name, merged.origins)
         }
         data.services = services
       } else {
@@ -57,24 +66,32 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   return over
 }
 
-function mergeService(
-  base: Record<string, unknown> | undefined,
-  over: Record<string, unknown>,
-  name: string,
-  file: string,
-  mountOrigins: Map<string, Origin[]>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {...base}
-  for (const [key, value] of Object.entries(over)) {
+/** A service definition with the origin of each of its `volumes` entries. */
+export interface ServiceWithOrigins {
+  definition: Record<string, unknown>
+  origins: Origin[]
+}
+
+/** The origins of a service's own volume entries, written at `path` in `file`. */
+export function volumeOrigins(definition: Record<string, unknown>, file: string, path: string): Origin[] {
+  return asArray(definition.volumes).map((_, i) => ({file, path: childPath(path, i)}))
+}
+
+/** One service over another, by the rules above (also how `extends` merges, see extends.ts). */
+export function mergeService(base: ServiceWithOrigins | undefined, over: ServiceWithOrigins): ServiceWithOrigins {
+  const out: Record<string, unknown> = {...base?.definition}
+  let origins = base?.origins ?? []
+  for (const [key, value] of Object.entries(over.definition)) {
     if (key === 'volumes' && Array.isArray(value)) {
-      const path = childPath(childPath('services', name), 'volumes')
-      const merged = mergeMounts(asArray(out.volumes), mountOrigins.get(name) ?? [], value, file, path)
+      const merged = mergeMounts(asArray(out.volumes), origins, value, over.origins)
       out.volumes = merged.entries
-      mountOrigins.set(name, merged.origins)
+      origins = merged.origins
     } else if (key === 'environment') {
       out.environment = {...environmentMap(out.environment), ...environmentMap(value)}
     } else if (REPLACED.has(key)) {
       setOwn(out, key, value ?? lookup(out, key))
+    } else if (UNIQUE.has(key) && value !== null && value !== undefined) {
+      setOwn(out, key, uniqueUnion(lookup(out, key), value))
     } else if (key === 'healthcheck' && isMapping(value) && isMapping(out.healthcheck)) {
       const merged = deepMerge(out.healthcheck, value) as Record<string, unknown>
       if (value.test !== undefined && value.test !== null) merged.test = value.test
@@ -83,11 +100,21 @@ function mergeService(
       setOwn(out, key, deepMerge(lookup(out, key), value))
     }
   }
-  return out
+  return {definition: out, origins}
 }
 
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : []
+}
+
+function uniqueUnion(base: unknown, over: unknown): unknown[] {
+  const seen = new Set<string>()
+  return [base, over]
+    .flatMap((value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]))
+    .filter((item) => {
+      const key = JSON.stringify(item)
+      return !seen.has(key) && Boolean(seen.add(key))
+    })
 }
 
 /** `/data/` and `/data` are the same mount point. */
@@ -96,11 +123,11 @@ function targetKey(entry: unknown): string | undefined {
   return target && target.length > 1 ? target.replace(/\/+$/, '') || '/' : target
 }
 
-function mergeMounts(base: unknown[], baseOrigins: Origin[], over: unknown[], file: string, path: string) {
+function mergeMounts(base: unknown[], baseOrigins: Origin[], over: unknown[], overOrigins: Origin[]) {
   const entries = [...base]
   const origins = [...baseOrigins]
   over.forEach((entry, i) => {
-    const origin = {file, path: childPath(path, i)}
+    const origin = overOrigins[i]
     const key = targetKey(entry)
     // Only entries from earlier files are replaced: a file does not override itself.
     const at = key === undefined ? -1 : base.findIndex((b) => targetKey(b) === key)

@@ -25,7 +25,7 @@ const NOT_BACKED_UP: Partial<Record<MountModel['type'], string>> = {
 const TYPES = new Set(['bind', 'volume', 'tmpfs', 'npipe'])
 
 /** Host paths start like this (or are empty); anything else in the source position is a volume name. */
-function isHostPath(source: string): boolean {
+export function isHostPath(source: string): boolean {
   return source === '' || /^[./~]/.test(source)
 }
 
