@@ -1,5 +1,5 @@
 // Merges compose files like `docker compose -f a -f b`: mappings deep-merge (later wins),
-// a service's `volumes` merge by container path and `environment` by key, `command`,
+// a service's `volumes` merge by container path, `environment` and `labels` (list or map) by key, `command`,
 // `entrypoint` and `healthcheck.test` are replaced, `ports`, `dns`, `env_file`... are united
 // without duplicates, other sequences concatenate.
 import {childPath, isMapping, lookup, setOwn} from './interpolate.js'
@@ -86,8 +86,8 @@ export function mergeService(base: ServiceWithOrigins | undefined, over: Service
       const merged = mergeMounts(asArray(out.volumes), origins, value, over.origins)
       out.volumes = merged.entries
       origins = merged.origins
-    } else if (key === 'environment') {
-      out.environment = {...environmentMap(out.environment), ...environmentMap(value)}
+    } else if (key === 'environment' || key === 'labels') {
+      setOwn(out, key, {...environmentMap(lookup(out, key)), ...environmentMap(value)})
     } else if (REPLACED.has(key)) {
       setOwn(out, key, value ?? lookup(out, key))
     } else if (UNIQUE.has(key) && value !== null && value !== undefined) {

@@ -208,13 +208,6 @@ volumes:
         definition: {restart: 'always', build: '.', healthcheck: {test: ['CMD', 'true'], interval: '2024-01-01'}},
       })
     })
-
-    it('warns that extends and include are not supported', async () => {
-      await write('compose.yaml', 'include: [other.yaml]\nservices:\n  web:\n    extends: {service: base}\n    image: x\n')
-      const {warnings} = await loadProject({cwd: dir, env: {}})
-      equal(warnings.some((w) => w.includes('include: is not supported')), true)
-      equal(warnings.some((w) => w.includes('services.web.extends is not supported')), true)
-    })
   })
 
   describe('reporting errors', () => {
