@@ -1,7 +1,7 @@
 // Shared by the target tests: throwaway directories under os.tmpdir().
-import {mkdtemp, readFile, readdir, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 /** A fresh temp dir per test, removed afterwards. Call inside a describe(). */
 export function useTempDir(): () => string {
@@ -13,6 +13,12 @@ export function useTempDir(): () => string {
     await rm(dir, {recursive: true, force: true})
   })
   return () => dir
+}
+
+/** Writes `name` (a relative path) under `dir`, creating its directories. */
+export async function writeUnder(dir: string, name: string, text: string): Promise<void> {
+  await mkdir(dirname(join(dir, name)), {recursive: true})
+  await writeFile(join(dir, name), text)
 }
 
 export async function sortedEntries(dir: string): Promise<string[]> {
