@@ -1,6 +1,6 @@
 // Service-level `extends:` as Compose applies it: the local service is merged over the service it
-// names (in the same file, or in `file:` relative to the extending file's directory), with the
-// rules of several -f files (merge.ts). Like Compose v1, `extends` is resolved after the -f files
+// names (in the same file, or in `file:`: relative to the project directory, or within an
+// extended file to that file's directory), with the rules of several -f files (merge.ts). Like Compose v1, `extends` is resolved after the -f files
 // are merged, and an extended file is interpolated with the project's environment.
 import {dirname, resolve} from 'node:path'
 
