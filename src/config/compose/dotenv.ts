@@ -68,13 +68,17 @@ function unescape(raw: string): string {
 
 /** The `.env` of a project directory; a missing file is an empty environment. */
 export async function readDotenv(directory: string): Promise<Record<string, string>> {
-  const file = join(directory, '.env')
+  return (await readDotenvFile(join(directory, '.env'))) ?? {}
+}
+
+/** A file in `.env` syntax; undefined when there is no such file. */
+export async function readDotenvFile(file: string): Promise<Record<string, string> | undefined> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'EISDIR') return {}
+    if (code === 'ENOENT' || code === 'EISDIR') return undefined
     throw error
   }
   try {
