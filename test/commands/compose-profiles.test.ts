@@ -1,5 +1,6 @@
 // `backupbot inspect` with compose profiles, env_file, --project-directory and --env-file: what
-// the active profiles leave out is reported, in text and under $left_out in --json.
+// the active profiles leave out is reported, in text and under $left_out in --json; `backup`
+// does not plan it.
 import {expect} from 'chai'
 import path from 'node:path'
 
@@ -62,5 +63,27 @@ describe('backupbot inspect with profiles', function () {
     const outcome = await sb.run(['inspect', '--json'], dir)
     expect(outcome.exitCode).to.equal(2)
     expect(outcome.stdout).to.contain(`${path.join(dir, 'compose.yaml')}: services.db.env_file: env file not found: ${path.join(dir, 'db.env')}`)
+  })
+})
+
+describe('backupbot backup with profiles', function () {
+  let sb: Sandbox
+  useSandbox((created) => (sb = created))
+
+  const planned = (outcome: Awaited<ReturnType<Sandbox['run']>>) => jsonOf(outcome).items.map((i: {service: string; item: string}) => `${i.service}:${i.item}`)
+
+  it('plans no item of a left-out service, unless it is named on the command line', async function () {
+    const dir = await bindProject(sb, {'compose.yaml': COMPOSE})
+    expect(planned(await sb.run(['backup', '--dry-run', '--json'], dir))).to.deep.equal(['app:data'])
+    expect(planned(await sb.run(['backup', '--dry-run', '--json', 'debug'], dir))).to.deep.equal(['debug:debug'])
+  })
+
+  it('warns about a scheme config entry for a left-out service and plans the rest', async function () {
+    const config = JSON.stringify({app: [{type: 'backup_host_directories'}], debug: [{type: 'backup_host_directories'}]})
+    const dir = await bindProject(sb, {'compose.yaml': COMPOSE, 'backupbot.json': config})
+    const outcome = await sb.run(['backup', '--dry-run', '--json'], dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    expect(planned(outcome)).to.deep.equal(['app:data'])
+    expect(outcome.stderr).to.contain('debug: service debug is left out by its profiles (debug, tools): not backed up')
   })
 })
