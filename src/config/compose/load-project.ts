@@ -1,5 +1,7 @@
 // Reads a Compose project from its files, as `docker compose config` would see it: default file
-// lookup, `.env`, interpolation, multi-file merge, project name, then the ServiceModels.
+// lookup, `.env`, interpolation, multi-file merge, project name, then the ServiceModels of the
+// services the active profiles enable, with their env_file values (./compose-env.ts, ./env-file.ts,
+// ./profiles.ts).
 import {readFile, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
