@@ -8,7 +8,8 @@ export const projectFlags = {
   compose: Flags.string({
     char: 'f',
     summary: 'Compose file; repeat to merge several, later files override earlier ones (as docker compose -f a -f b).',
-    description: 'Default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in the current directory.',
+    description:
+      'Default: the files in COMPOSE_FILE (separated by COMPOSE_PATH_SEPARATOR, default :), else compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in the current directory (or --project-directory).',
     multiple: true,
     exclusive: ['discover'],
   }),
