@@ -8,6 +8,7 @@ import {loadConfigFile} from '../config/scheme/load-config.js'
 import {containersStopped} from '../docker/signal-guard.js'
 import {EXIT, errorMessage} from '../errors.js'
 import {type ErrorDocument, errorDocument, errorText} from './error-document.js'
+import {type ProjectFlagValues, projectSourceFlags} from './flags.js'
 import type {RunObserver, RunOutcome} from './run-outcome.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
@@ -22,10 +23,7 @@ import type {SchemeRegistry} from '../schemes/registry.js'
 type CommandError = Error & {exitCode?: number; oclif?: {exit?: number}; suggestions?: string[]}
 
 /** The flags backup and restore plan from (see ./flags.ts). */
-export interface PlanningFlags {
-  compose?: string[]
-  'project-name'?: string
-  discover?: boolean
+export interface PlanningFlags extends ProjectFlagValues {
   config?: string
 }
 
@@ -82,9 +80,7 @@ export abstract class BaseCommand extends Command {
     const registry = await this.schemes()
     return {
       ...(await this.storeAccess()),
-      compose: flags.compose ?? [],
-      projectName: flags['project-name'],
-      discover: flags.discover ?? false,
+      ...projectSourceFlags(flags),
       config: await loadConfigFile(flags.config, process.cwd(), registry),
       services,
       registry,

@@ -8,12 +8,49 @@ export const projectFlags = {
   compose: Flags.string({
     char: 'f',
     summary: 'Compose file; repeat to merge several, later files override earlier ones (as docker compose -f a -f b).',
-    description: 'Default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in the current directory.',
+    description:
+      'Default: the files in COMPOSE_FILE (separated by COMPOSE_PATH_SEPARATOR, default :), else compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in the current directory (or --project-directory).',
     multiple: true,
     exclusive: ['discover'],
   }),
   'project-name': Flags.string({char: 'p', summary: 'Compose project name (default: COMPOSE_PROJECT_NAME, the top-level name:, or the folder name).', exclusive: ['discover']}),
   discover: Flags.boolean({summary: 'Every compose project that has containers on the Docker engine, found through the Compose labels.'}),
+  'project-directory': Flags.string({
+    summary: "The project directory: the base of relative paths (binds, env_file) and where .env is read (default: the first compose file's directory).",
+    description: 'Without -f and COMPOSE_FILE, the default compose file names are looked for here.',
+    exclusive: ['discover'],
+  }),
+  'env-file': Flags.string({
+    summary: "Variables for interpolation instead of the project directory's .env; repeat to read several, later ones winning (as docker compose v2).",
+    multiple: true,
+  }),
+  profile: Flags.string({
+    summary: 'Enable a compose profile; repeat for several, * enables all (default: COMPOSE_PROFILES, comma separated).',
+    description: "Services with profiles: none of which is active are left out (inspect lists them); a service named on the command line is in whatever its profiles. Services without profiles: are always in.",
+    multiple: true,
+  }),
+}
+
+/** The parsed projectFlags (restore takes all but --discover). */
+export interface ProjectFlagValues {
+  compose?: string[]
+  'project-name'?: string
+  discover?: boolean
+  'project-directory'?: string
+  'env-file'?: string[]
+  profile?: string[]
+}
+
+/** What the project flags ask ProjectSource (src/config/compose/load-projects.ts) for. */
+export function projectSourceFlags(flags: ProjectFlagValues) {
+  return {
+    compose: flags.compose ?? [],
+    projectName: flags['project-name'],
+    discover: flags.discover ?? false,
+    projectDirectory: flags['project-directory'],
+    envFiles: flags['env-file'],
+    profiles: flags.profile,
+  }
 }
 
 /** What `--target` also accepts besides a folder (src/run/open-store.ts). */

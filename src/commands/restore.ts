@@ -31,6 +31,9 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
   static override flags = {
     compose: projectFlags.compose,
     'project-name': projectFlags['project-name'],
+    'project-directory': projectFlags['project-directory'],
+    'env-file': projectFlags['env-file'],
+    profile: projectFlags.profile,
     ...targetFlag,
     ...configFlag,
     version: Flags.integer({char: 'n', summary: 'The version to restore (1 = newest).', default: 1, min: 0}),

@@ -3,6 +3,7 @@
 // before anything is stopped or written.
 import {type Compression, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import type {ProjectModel, ServiceModel} from '../config/compose/model.js'
+import {findLeftOut} from '../config/compose/profiles.js'
 import type {SchemeConfig, SchemeEntry} from '../config/scheme/validate-config.js'
 import {ConfigError, UsageError, errorMessage} from '../errors.js'
 import type {SecretMasker} from '../log/secrets.js'
@@ -138,6 +139,12 @@ async function locateEntries(input: PlanInput): Promise<LocatedEntry[]> {
   const located: LocatedEntry[] = []
   for (const [key, list] of Object.entries(entries)) {
     const service = await serviceForKey(input, key)
+    const leftOut = service ? undefined : findLeftOut(input.project.leftOut, key)
+    if (leftOut) {
+      // Inactive profiles are the user's choice for this run, not a mistake in the config.
+      input.log.warn(`${file}: ${key}: service ${leftOut.name} is left out by its profiles (${leftOut.profiles.join(', ')}): not backed up`)
+      continue
+    }
     if (!service) {
       throw new ConfigError(file, key, `matches no service or container of compose project ${input.project.name}`, [
         `services: ${services.map((s) => s.name).join(', ') || 'none'}`,

@@ -4,6 +4,7 @@
 import type {Compression} from '../archive/compression.js'
 import {loadProjects, type ProjectSource} from '../config/compose/load-projects.js'
 import type {ProjectModel} from '../config/compose/model.js'
+import {findLeftOut} from '../config/compose/profiles.js'
 import type {ConfigFile, SchemeConfig} from '../config/scheme/validate-config.js'
 import type {Engine} from '../docker/engine.js'
 import {createDockerOps} from '../docker/ops.js'
@@ -58,7 +59,8 @@ export async function planProjects(options: PlanningOptions, engine: () => Engin
 }
 
 function matches(project: ProjectModel, key: string): boolean {
-  return Boolean(project.services[key]) || Object.values(project.services).some((s) => s.containerName === key)
+  const inProject = Boolean(project.services[key]) || Object.values(project.services).some((s) => s.containerName === key)
+  return inProject || findLeftOut(project.leftOut, key) !== undefined
 }
 
 function keysOf(entries: SchemeConfig, project: ProjectModel): SchemeConfig {

@@ -20,15 +20,22 @@ export interface InspectService {
   mounts: InspectMount[]
 }
 
+/** Services the active profiles leave out: not backed up. Service names never start with `$`. */
+export interface InspectLeftOut {
+  $left_out?: Record<string, {profiles: string[]}>
+}
+
+export type InspectProject = Record<string, InspectService> & InspectLeftOut
+
 /** The structure for one project, or keyed by project name with --discover. */
-export type InspectResult = Record<string, InspectService> | Record<string, Record<string, InspectService>>
+export type InspectResult = InspectProject | Record<string, InspectProject>
 
 /** What `inspect --json` prints: the first project's structure, or every project's by name with --discover. */
 export function inspectResult(projects: ProjectModel[], discover: boolean): InspectResult {
   return discover ? Object.fromEntries(projects.map((p) => [p.name, inspectStructure(p)])) : inspectStructure(projects[0])
 }
 
-export function inspectStructure(project: ProjectModel): Record<string, InspectService> {
+export function inspectStructure(project: ProjectModel): InspectProject {
   const out: Record<string, InspectService> = {}
   for (const [name, service] of Object.entries(project.services)) {
     const hostDirectories = new Set<string>()
@@ -44,7 +51,8 @@ export function inspectStructure(project: ProjectModel): Record<string, InspectS
       configurable: true,
     })
   }
-  return out
+  const leftOut = Object.entries(project.leftOut ?? {}).map(([name, {profiles}]) => [name, {profiles}])
+  return leftOut.length > 0 ? {...out, $left_out: Object.fromEntries(leftOut)} : out
 }
 
 function inspectMount(mount: MountModel): InspectMount {

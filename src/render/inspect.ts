@@ -13,6 +13,9 @@ export function renderInspect(projects: ProjectModel[]): string {
           lines.push(`    ${m.target} <- ${what}${m.backedUp ? '' : `  [not backed up: ${m.reason}]`}`)
         }
       }
+      for (const [name, {profiles}] of Object.entries(project.leftOut ?? {})) {
+        lines.push(`  ${name}  [left out: profiles ${profiles.join(', ')} not active]`)
+      }
       return lines.join('\n')
     })
     .join('\n\n')

@@ -134,7 +134,7 @@ describe('database schemes', function () {
 
           before(async function () {
             startedBefore = await startedAt(project)
-            // DUMP_USER comes from env_file, which only the container knows.
+            // DUMP_USER comes from docker-compose's environment, which only the container knows.
             result = await backup([engine.appItem, engine.dumpUserItem])
           })
 
@@ -691,7 +691,8 @@ async function setUp(engine: DatabaseEngine, workDirs: string[]): Promise<Engine
 
 /** A service of the engine's fixture with the schema in place. */
 async function startService(engine: DatabaseEngine): Promise<ComposeProject> {
-  const project = await startComposeProject(engine.fixture)
+  // DUMP_USER reaches the container from docker-compose's environment only (see the fixture).
+  const project = await startComposeProject(engine.fixture, {env: {DUMP_USER: engine.dumpUser}})
   await engine.ready(project)
   // As the application: its user is the definer of the trigger and routine, so it can dump them.
   await engine.appSql(project, engine.schema)

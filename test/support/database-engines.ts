@@ -75,8 +75,10 @@ export interface DatabaseEngine {
   appItem: Item
   /** Added to an item so that the server checks the password. */
   passwordChecked: Item
-  /** Every database, as the user named in the env_file (only the container knows it). */
+  /** Every database, as the user in DUMP_USER, which only the container knows (the fixture gets it from docker-compose's environment). */
   dumpUserItem: Item
+  /** DUMP_USER's value. */
+  dumpUser: string
   /** Every database, for restores. */
   allItem: Item
   /** For restores --to another database, where the application user may not create databases: one that may. */
@@ -206,6 +208,7 @@ CREATE PROCEDURE customer_count() SELECT COUNT(*) FROM customers;
   appItem: {database: 'db.environment.MYSQL_DATABASE', user: 'db.environment.MYSQL_USER', password: 'db.environment.MYSQL_PASSWORD'},
   passwordChecked: {},
   dumpUserItem: {databases: ['all'], user: 'db.environment.DUMP_USER', password: 'db.environment.MYSQL_ROOT_PASSWORD'},
+  dumpUser: 'root',
   allItem: {databases: ['all'], user: 'root', password: 'db.environment.MYSQL_ROOT_PASSWORD'},
   // The application user only has its own database.
   toItem: {database: 'shop', user: 'root', password: 'db.environment.MYSQL_ROOT_PASSWORD'},
@@ -325,6 +328,7 @@ SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.rel
   appItem: {database: 'db.environment.POSTGRES_DB', user: 'db.environment.POSTGRES_USER', password: 'db.environment.POSTGRES_PASSWORD'},
   passwordChecked: {extra_args: ['--host=127.0.0.1']},
   dumpUserItem: {databases: ['all'], user: 'db.environment.DUMP_USER', password: 'db.environment.POSTGRES_PASSWORD', extra_args: ['--host=127.0.0.1']},
+  dumpUser: PG_ADMIN,
   allItem: {databases: ['all'], user: PG_ADMIN},
   unknownDatabaseItem: {database: 'no_such_db', user: 'db.environment.POSTGRES_USER'},
 

@@ -11,7 +11,7 @@
  * Every run is isolated: its own BACKUPBOT_DATA_DIR (no plugins the developer installed, an
  * empty restart journal), a DOCKER_HOST that points at a unix socket that does not exist (so a
  * command that reaches for the engine fails loudly instead of using whatever engine is there),
- * no COMPOSE_PROJECT_NAME, and process.exitCode, cwd and the environment are put back afterwards.
+ * no COMPOSE_PROJECT_NAME, COMPOSE_FILE or COMPOSE_PROFILES, and process.exitCode, cwd and the environment are put back afterwards.
  */
 import {captureOutput, runCommand} from '@oclif/test'
 import {expect} from 'chai'
@@ -78,6 +78,8 @@ export async function isolated(command: () => Promise<{error?: Error; stdout: st
     BACKUPBOT_DATA_DIR: options.dataDir,
     DOCKER_HOST: NO_ENGINE,
     COMPOSE_PROJECT_NAME: undefined,
+    COMPOSE_FILE: undefined,
+    COMPOSE_PROFILES: undefined,
     NO_COLOR: '1',
     ...options.env,
   }

@@ -1,18 +1,24 @@
 // Reads a Compose project from its files, as `docker compose config` would see it: default file
-// lookup, `.env`, interpolation, multi-file merge, project name, then the ServiceModels.
+// lookup, `.env`, interpolation, multi-file merge, `include` and `extends`, project name, then the
+// ServiceModels of the services the active profiles enable, with their env_file values
+// (./compose-env.ts, ./env-file.ts, ./profiles.ts, ./include.ts, ./extends.ts).
 import {readFile} from 'node:fs/promises'
-import {basename, dirname, join, resolve} from 'node:path'
+import {basename, join, resolve} from 'node:path'
 
 import yaml from 'js-yaml'
 
 import {ConfigError, UsageError} from '../../errors.js'
+import type {Logger} from '../../scheme.js'
+import {composeEnv, composeFilesFromEnv, projectDirectory} from './compose-env.js'
 import {interpolationEnv, readDotenv} from './dotenv.js'
+import {envFileVariables, normaliseEnvFiles} from './env-file.js'
 import {childPath, type Env, interpolateTree, isMapping, lookup, setOwn, unsetWarning} from './interpolate.js'
 import {resolveExtends} from './extends.js'
 import {isFile} from './files.js'
 import {includedDocuments, serviceFiles, type LoadedTree, type SubProject} from './include.js'
 import {mergeDocuments, type ComposeDocument} from './merge.js'
 import type {ProjectModel, ServiceModel} from './model.js'
+import {activeProfiles, checkProfiles, selectByProfiles} from './profiles.js'
 import {normaliseMount, topLevelVolumes} from './volumes.js'
 
 /** Default compose file names, in Compose's order of preference (the first found is used). */
@@ -27,12 +33,21 @@ export const composeOverrideCandidates: readonly string[] = [
 ]
 
 export interface LoadProjectOptions {
-  /** Compose files as given to `-f` (relative to cwd); none = look for the default names in cwd. */
+  /** Compose files as given to `-f` (relative to cwd); none = COMPOSE_FILE, else the default names in the project directory. */
   files?: string[]
   projectName?: string
   cwd: string
-  /** The process environment; the project's `.env` fills in what it does not set. */
+  /** The process environment; the project's `.env` (or the envFiles) fills in what it does not set. */
   env: Env
+  /** --project-directory: the base of relative paths and of `.env` (default: the first compose file's directory). */
+  projectDirectory?: string
+  /** --env-file: replace the project's `.env` for interpolation (relative to cwd). */
+  envFiles?: string[]
+  /** --profile (default: COMPOSE_PROFILES). */
+  profiles?: string[]
+  /** Services named on the command line: in the project whatever their profiles. */
+  services?: string[]
+  log?: Logger
 }
 
 // YAML 1.2 core types plus `<<` merge keys; no timestamps, so dates stay strings as in compose-go.
@@ -40,21 +55,22 @@ const SCHEMA = yaml.CORE_SCHEMA.extend({implicit: [(yaml as unknown as {types: {
 
 export async function loadProject(opts: LoadProjectOptions): Promise<ProjectModel> {
   const warnings: string[] = []
-  const configFiles = opts.files?.length ? opts.files.map((file) => resolve(opts.cwd, file)) : await defaultFiles(resolve(opts.cwd), warnings)
-  const directory = dirname(configFiles[0])
-  const env = interpolationEnv(await readDotenv(directory), opts.env)
+  const configFiles = await composeFiles(opts, warnings)
+  const directory = projectDirectory(opts.projectDirectory, opts.cwd, configFiles)
+  const env = await composeEnv(directory, (opts.envFiles ?? []).map((file) => resolve(opts.cwd, file)), opts.env)
 
   const unset = new Set<string>()
-  const {data, mountOrigins} = await loadTree({files: configFiles, directory, env, chain: configFiles}, unset)
+  const {data, mountOrigins, serviceFiles: definedIn} = await loadTree({files: configFiles, directory, env, chain: configFiles}, unset)
   warnings.unshift(...[...unset].map(unsetWarning))
 
   if (!isMapping(data.services)) throw new ConfigError(configFiles[0], 'services', 'no services: mapping found')
   const name = projectName(opts.projectName, env, data.name, directory)
   const volumes = topLevelVolumes(data.volumes, name, configFiles[0])
+  const {enabled, leftOut} = selectByProfiles(data.services, activeProfiles(opts.profiles, env), opts.services ?? [])
 
   const services: Record<string, ServiceModel> = {}
-  for (const [service, raw] of Object.entries(data.services)) {
-    const definition = {...(raw as Record<string, unknown>)}
+  for (const service of enabled) {
+    const definition = {...(data.services[service] as Record<string, unknown>)}
     const origins = mountOrigins.get(service) ?? []
     const mounts = (Array.isArray(definition.volumes) ? definition.volumes : []).map((entry, i) =>
       normaliseMount(entry, {
@@ -64,14 +80,24 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectMode
         volumes,
       }),
     )
-    const environment = resolveEnvironment(definition.environment, env)
-    if ('environment' in definition) definition.environment = environment
+    // As `docker compose config`: env_file values under environment:, which wins over them.
+    const fromFiles = await envFileVariables(definition.env_file, {service, projectDir: directory, file: definedIn.get(service) ?? configFiles[0], log: opts.log})
+    const environment = {...fromFiles, ...resolveEnvironment(definition.environment, env)}
+    if ('environment' in definition || 'env_file' in definition) definition.environment = environment
     const model: ServiceModel = {name: service, environment, mounts, definition}
     if (isScalar(definition.container_name)) model.containerName = String(definition.container_name)
     if (isScalar(definition.image)) model.image = String(definition.image)
     setOwn(services, service, model)
   }
-  return {name, directory, configFiles, services, volumes, warnings}
+  return {name, directory, configFiles, services, ...(Object.keys(leftOut).length > 0 ? {leftOut} : {}), volumes, warnings}
+}
+
+/** -f files (against cwd), else COMPOSE_FILE (process environment or the `.env` where it looks), else the default names. */
+async function composeFiles(opts: LoadProjectOptions, warnings: string[]): Promise<string[]> {
+  if (opts.files?.length) return opts.files.map((file) => resolve(opts.cwd, file))
+  const lookIn = resolve(opts.cwd, opts.projectDirectory ?? '.')
+  const fromEnv = composeFilesFromEnv(interpolationEnv(await readDotenv(lookIn), opts.env), opts.cwd)
+  return fromEnv ?? (await defaultFiles(lookIn, warnings))
 }
 
 /** Read, interpolated and merged files of a project or an included one, with `include` and `extends` applied. */
@@ -79,6 +105,7 @@ async function loadTree(project: SubProject, unset: Set<string>): Promise<Loaded
   const read = async (file: string) => {
     const data = interpolateTree(await readYaml(file), project.env, file, (name) => unset.add(name))
     validateDocument(file, data)
+    normaliseEnvFiles(file, data)
     return data
   }
   const docs: ComposeDocument[] = []
@@ -136,6 +163,7 @@ function validateDocument(file: string, data: unknown): asserts data is Record<s
   for (const [name, service] of Object.entries(data.services)) {
     const path = childPath('services', name)
     if (!isMapping(service)) throw new ConfigError(file, path, 'a service must be a mapping')
+    checkProfiles(service, name, file)
     if (service.volumes !== undefined && service.volumes !== null && !Array.isArray(service.volumes)) {
       throw new ConfigError(file, childPath(path, 'volumes'), 'volumes: must be a list')
     }

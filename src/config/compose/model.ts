@@ -2,6 +2,7 @@
 // files (or the engine's labels). Types only; built by ./load-project.ts. It extends what the
 // scheme contract shows plugins (src/scheme.ts), which must not depend on it.
 import type {MountInfo, ProjectInfo, ServiceInfo} from '../../scheme.js'
+import type {LeftOutService} from './profiles.js'
 
 /** One entry of a service's `volumes:` after interpolation and normalisation (also the plugins' view). */
 export type MountModel = MountInfo
@@ -23,6 +24,8 @@ export interface ProjectModel extends ProjectInfo {
   /** Absolute paths of the compose files, in the order they were merged. */
   configFiles: string[]
   services: Record<string, ServiceModel>
+  /** Services the active profiles leave out (not in `services`), by name; absent: none. */
+  leftOut?: Record<string, LeftOutService>
   /** Every top-level volume by its compose name. */
   volumes: Record<string, VolumeModel>
   /** Non-fatal findings (unset variables, ...), for the log. */

@@ -53,6 +53,19 @@ describe('planning a backup', function () {
     expect(plan.items.map((i) => `${i.service}:${i.name}:${i.origin}`)).to.deep.equal(['web:a:web[0]', 'web:b:web-1[0]', 'db:c:proj_db_1[0]'])
   })
 
+  it('warns about, and skips, a config key naming a service that the active profiles leave out', async function () {
+    const log = quietLogger()
+    const leftOut = {dbg: {profiles: ['debug'], containerName: 'dbg-1'}}
+    const entries = {web: [{type: 'backup_echo', names: ['a']}], dbg: [{type: 'backup_echo', names: ['b']}], 'dbg-1': [{type: 'backup_echo', names: ['c']}]}
+    const base = input()
+    const plan = await makePlan({...base, log, project: {...base.project, leftOut}, config: {file: 'cfg.json', entries}})
+    expect(plan.items.map((i) => `${i.service}:${i.name}`)).to.deep.equal(['web:a'])
+    expect(log.lines.filter((l) => l.includes('left out'))).to.deep.equal([
+      'warning: cfg.json: dbg: service dbg is left out by its profiles (debug): not backed up',
+      'warning: cfg.json: dbg-1: service dbg is left out by its profiles (debug): not backed up',
+    ])
+  })
+
   it('refuses an item whose extension is no plain file name suffix before anything runs', async function () {
     const odd = {...echoScheme, type: 'backup_odd', plan: async () => [{folder: 'o', name: 'x', source: 'odd', extension: '.tar/../..', compress: false, data: {}}]}
     const error = await makePlan(input({registry: registry(odd), config: {file: 'c.json', entries: {web: [{type: 'backup_odd'}]}}})).catch((e) => e)

@@ -35,3 +35,13 @@ describe('inspectStructure', () => {
     deepStrictEqual(seed.idle, {host_directories: [], volumes: [], mounts: []})
   })
 })
+
+describe('inspectStructure with profiles', () => {
+  it('lists the services the profiles leave out under $left_out, with their profiles, and only when there are some', () => {
+    const shop = project([])
+    deepStrictEqual('$left_out' in inspectStructure(shop), false)
+    const seed = inspectStructure({...shop, leftOut: {debug: {profiles: ['debug', 'tools'], containerName: 'dbg'}}})
+    deepStrictEqual(seed.$left_out, {debug: {profiles: ['debug', 'tools']}})
+    deepStrictEqual(Object.keys(seed), ['web', 'idle', '$left_out'])
+  })
+})
