@@ -18,8 +18,9 @@ export const casesDir = fileURLToPath(new URL('../fixtures/compose-cases', impor
 
 export const CASE_DIR = 'CASE_DIR'
 
+/** The extends- cases (env-, profiles- and compose-file- ones have their own notation: ./compose-env-cases.ts). */
 export const caseNames = readdirSync(casesDir)
-  .filter((name) => statSync(join(casesDir, name, 'expected.json'), {throwIfNoEntry: false}))
+  .filter((name) => name.startsWith('extends-') && statSync(join(casesDir, name, 'expected.json'), {throwIfNoEntry: false}))
   .sort()
 
 /** What backupbot takes from a service; paths in the corpus notation, mounts as sorted sets. */

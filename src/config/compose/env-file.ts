@@ -9,6 +9,7 @@ import {ConfigError} from '../../errors.js'
 import type {Logger} from '../../scheme.js'
 import {readDotenvFile} from './dotenv.js'
 import {childPath, isMapping, setOwn} from './interpolate.js'
+import type {ComposeDocument} from './merge.js'
 
 interface EnvFileEntry {
   path: string
@@ -54,8 +55,8 @@ function entriesOf(value: unknown, projectDir: string): EnvFileEntry[] {
 export interface EnvFileContext {
   service: string
   projectDir: string
-  /** The compose file that defines the service, named when an env file is missing. */
-  file: string
+  /** The project's files, to name the one that lists a missing env file. */
+  docs: ComposeDocument[]
   log?: Logger
 }
 
@@ -70,7 +71,7 @@ export async function envFileVariables(value: unknown, ctx: EnvFileContext): Pro
   for (const entry of entriesOf(value, ctx.projectDir)) {
     const values = await readDotenvFile(entry.path)
     if (values === undefined && entry.required) {
-      throw new ConfigError(ctx.file, key, `env file not found: ${entry.path}`, [
+      throw new ConfigError(listingFile(entry.path, ctx), key, `env file not found: ${entry.path}`, [
         'create it, fix the path, or mark it optional: {path: ..., required: false}',
       ])
     }
@@ -80,3 +81,11 @@ export async function envFileVariables(value: unknown, ctx: EnvFileContext): Pro
   return out
 }
 
+/** The first compose file whose `env_file:` of the service names this path. */
+function listingFile(path: string, ctx: EnvFileContext): string {
+  const listing = ctx.docs.find(({data}) => {
+    const definition = isMapping(data.services) ? data.services[ctx.service] : undefined
+    return isMapping(definition) && entriesOf(definition.env_file, ctx.projectDir).some((e) => e.path === path)
+  })
+  return (listing ?? ctx.docs[0]).file
+}

@@ -23,9 +23,10 @@ export interface SubProject {
   chain: string[]
 }
 
-/** A loaded (sub-)project: its merged tree, and the file that defines each service. */
+/** A loaded (sub-)project: its merged tree, the file that defines each service, and the documents merged. */
 export interface LoadedTree extends MergedCompose {
   serviceFiles: Map<string, string>
+  docs: ComposeDocument[]
 }
 
 export interface IncludeContext extends SubProject {

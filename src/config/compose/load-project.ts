@@ -60,7 +60,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectMode
   const env = await composeEnv(directory, (opts.envFiles ?? []).map((file) => resolve(opts.cwd, file)), opts.env)
 
   const unset = new Set<string>()
-  const {data, mountOrigins, serviceFiles: definedIn} = await loadTree({files: configFiles, directory, env, chain: configFiles}, unset)
+  const {data, mountOrigins, docs} = await loadTree({files: configFiles, directory, env, chain: configFiles}, unset)
   warnings.unshift(...[...unset].map(unsetWarning))
 
   if (!isMapping(data.services)) throw new ConfigError(configFiles[0], 'services', 'no services: mapping found')
@@ -81,7 +81,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectMode
       }),
     )
     // As `docker compose config`: env_file values under environment:, which wins over them.
-    const fromFiles = await envFileVariables(definition.env_file, {service, projectDir: directory, file: definedIn.get(service) ?? configFiles[0], log: opts.log})
+    const fromFiles = await envFileVariables(definition.env_file, {service, projectDir: directory, docs, log: opts.log})
     const environment = {...fromFiles, ...resolveEnvironment(definition.environment, env)}
     if ('environment' in definition || 'env_file' in definition) definition.environment = environment
     const model: ServiceModel = {name: service, environment, mounts, definition}
@@ -115,7 +115,7 @@ async function loadTree(project: SubProject, unset: Set<string>): Promise<Loaded
   }
   const merged = mergeDocuments(docs)
   await resolveExtends(merged, {file: project.files[0], directory: project.directory, read})
-  return {...merged, serviceFiles: serviceFiles(docs)}
+  return {...merged, serviceFiles: serviceFiles(docs), docs}
 }
 
 async function firstExisting(directory: string, names: readonly string[], warnings: string[]): Promise<string | undefined> {
