@@ -170,9 +170,11 @@ describe('backing up the bind-mounted host directories of a compose project', fu
     it('lets a second run fail at once with exit 3 while another holds the lock', async function () {
       const first = spawnCli(['backup', '--target', target], {cwd: project.dir})
       try {
-        // The killed run above left a stale lock: wait for the one the live run holds.
+        // The killed run above left a stale lock: wait for the one the live run holds. The lock
+        // is created empty (O_EXCL) and then written, so a read may see it empty or partial.
         const lockFile = path.join(target, '.backupbot.lock')
-        await waitFor(async () => (await readFile(lockFile, 'utf8').then(JSON.parse, () => ({}))).pid === first.pid, 30_000)
+        const lockPid = async () => JSON.parse(await readFile(lockFile, 'utf8')).pid as number
+        await waitFor(async () => (await lockPid().catch(() => undefined)) === first.pid, 30_000)
         const {exitCode, stderr} = await runCli(['backup', '--target', target], {cwd: project.dir, reject: false})
         expect(exitCode).to.equal(3)
         expect(stderr).to.match(/lock/i)
