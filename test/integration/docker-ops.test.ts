@@ -5,10 +5,12 @@ import {mkdir, mkdtemp, readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
+import {buffer} from 'node:stream/consumers'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {Parser, type ReadEntry} from 'tar'
 
+import {getArchive} from '../../src/docker/archive.js'
 import {connectEngine} from '../../src/docker/engine.js'
 import {createDockerOps, type CoreDockerOps} from '../../src/docker/ops.js'
 import {RestartJournal} from '../../src/run/restart-journal.js'
@@ -200,6 +202,20 @@ describe('docker operations against the real engine', function () {
       await new Promise<void>((resolve) => stream.once('data', () => resolve()))
       stream.destroy()
       await waitUntil(async () => (await myHelpers()).length === 0, {what: 'the helper container to be removed', timeoutMs: 10_000})
+    })
+
+    it("reads over the engine's own socket the very bytes dockerode's client gets, and names a missing path as the engine does", async () => {
+      const reader = await docker().createContainer({Image: BUSYBOX, Labels: {[TEST_LABEL]: '1'}, HostConfig: {Binds: [`${volume}:/data:ro`], LogConfig: {Type: 'none', Config: {}}}})
+      try {
+        const ours = await buffer(await getArchive(docker(), reader.id, '/data'))
+        const theirs = await buffer((await reader.getArchive({path: '/data'})) as Readable)
+        expect(ours.length).to.be.greaterThan(16 * 1024 * 1024)
+        expect(ours.equals(theirs)).to.equal(true)
+        const error = await getArchive(docker(), reader.id, '/nope').catch((e: Error) => e)
+        expect((error as Error).message).to.match(/^reading \/nope from container [0-9a-f]{12}: Could not find the file \/nope in container/)
+      } finally {
+        await reader.remove({force: true})
+      }
     })
 
     it('refuses a volume that does not exist (it would be created empty)', async () => {
