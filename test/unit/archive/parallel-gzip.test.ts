@@ -5,7 +5,7 @@ import {Readable} from 'node:stream'
 import {buffer} from 'node:stream/consumers'
 import {gunzipSync} from 'node:zlib'
 
-import {parallelGzip} from '../../../src/archive/parallel-blocks.js'
+import {incompressible, parallelGzip} from '../../../src/archive/parallel-blocks.js'
 
 async function compress(chunks: Buffer[], blockSize = 64 * 1024): Promise<Buffer> {
   return buffer(Readable.from(chunks).pipe(parallelGzip({blockSize, concurrency: 3})))
@@ -35,5 +35,21 @@ describe('parallel gzip', function () {
   it('compresses text about as well as plain gzip', async function () {
     const gz = await compress([text], 1 << 20)
     expect(gz.length).to.be.lessThan(text.length / 50)
+  })
+
+  describe('a block that does not compress', function () {
+    it('is told apart from text, and from a block that is random only in places', async function () {
+      expect(await incompressible(noise.subarray(0, 256 * 1024))).to.equal(true)
+      expect(await incompressible(text.subarray(0, 256 * 1024))).to.equal(false)
+      // Random at the start and the end, text in the middle: one compressible sample is enough.
+      const mixed = Buffer.concat([noise.subarray(0, 100_000), text.subarray(0, 56 * 1024), noise.subarray(100_000, 200_000)])
+      expect(await incompressible(mixed)).to.equal(false)
+    })
+
+    it('is stored: the .gz of random bytes is their size plus the members\' framing, and reads back', async function () {
+      const gz = await compress([noise])
+      expect(gz.length).to.be.within(noise.length, noise.length + 200)
+      expect(gunzipSync(gz).equals(noise)).to.equal(true)
+    })
   })
 })
