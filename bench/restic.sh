@@ -27,6 +27,7 @@ hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # sampled every 0.1 s from /proc: backupbot's node process, and the largest restic child).
 run_backupbot() {
   local start end pid node=0 restic=0 v p
+  settle
   start=$(now)
   (cd "$WORK" && exec env BACKUPBOT_DATA_DIR="$WORK/data" BACKUPBOT_HELPER_IMAGE="$IMAGE" \
     node "$ROOT/bin/run.js" backup -p "$PROJECT" --config "$WORK/backupbot.json" "$@" --json \
