@@ -196,8 +196,15 @@ export interface Spool {
   remove(): Promise<void>
 }
 
+/**
+ * Local disk file systems (statfs magic numbers): ext2/3/4, XFS, btrfs, ZFS, tmpfs, ramfs,
+ * overlayfs, F2FS, bcachefs. See SpoolWriter for why it matters.
+ */
+const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x2fc12fc1, 0x01021994, 0x858458f6, 0x794c7630, 0xf2f52010, 0xca451a4e])
+
 /** Creates an empty spool file in `dir` (mode 0600; fails if the name exists). */
 export async function createSpool(dir: string): Promise<Spool> {
+  const local = LOCAL_FILE_SYSTEMS.has((await statfs(dir)).type)
   const file = join(dir, `${SPOOL_PREFIX}${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`)
   const handle = await open(file, 'wx', 0o600)
   removeOnExit(file)
@@ -209,7 +216,7 @@ export async function createSpool(dir: string): Promise<Spool> {
       if (filled) throw new Error(`${file} was filled already`)
       filled = true
       const started = process.hrtime.bigint()
-      const writer = new SpoolWriter(handle.fd)
+      const writer = local ? new SpoolWriter(handle.fd) : handle.createWriteStream({highWaterMark: BUFFER})
       // Its errors reach the scheme (its pipeline) and finished() below: never an unhandled 'error'.
       writer.on('error', () => {})
       const onAbort = () => writer.destroy(new Error('interrupted'))
@@ -250,8 +257,11 @@ export async function createSpool(dir: string): Promise<Spool> {
 /**
  * Writes into the spool with synchronous writes. The read, which is the downtime, goes at this
  * writer's pace, and fs.WriteStream's trip through the thread pool for every chunk made a 1 GB
- * read ~1 s slower (bench/volume.sh). A write into the page cache takes microseconds, and the
- * event loop (signals, the engine's socket) runs between chunks.
+ * read ~1 s slower on 2 cores (bench/volume.sh; batching writes into writev did not win it back).
+ * A write into the page cache takes microseconds, and the event loop (signals, the engine's
+ * socket) runs between chunks. Only on a local disk: a network file system (NFS, SMB, FUSE) can
+ * hang a write for minutes, and a blocked main thread could not start the containers again on
+ * SIGTERM; there the spool keeps fs.WriteStream.
  */
 class SpoolWriter extends Writable {
   bytesWritten = 0
