@@ -143,8 +143,9 @@ describe('backing up the bind-mounted host directories of a compose project', fu
     const big = () => path.join(project.dir, 'data', 'big.bin')
 
     before(async function () {
-      // Large and incompressible, so the kill lands in the middle of writing.
-      await execa('dd', ['if=/dev/urandom', `of=${big()}`, 'bs=1M', 'count=300', 'status=none'])
+      // 300 MB of text, which gzip compresses for seconds (random bytes it would store at once),
+      // so the kill lands in the middle of writing and a second run finds the lock held.
+      await execa('sh', ['-c', 'seq 1 36000000 > "$0"', big()])
     })
 
     after(async function () {

@@ -113,9 +113,14 @@ describe('the spool with a real engine', function () {
     return file
   }
 
-  /** Writes `mb` MB of random bytes into the volume (as a service would). */
-  async function fill(volume: string, file: string, mb: number): Promise<void> {
-    await execa('docker', ['run', '--rm', '--label', 'backupbot.test=1', '--network', 'none', '-v', `${vol(volume)}:/fill`, TEST_IMAGES.busybox, 'sh', '-c', `dd if=/dev/urandom of=/fill/${file} bs=1M count=${mb} 2>/dev/null`])
+  /**
+   * Writes about `mb` MB into the volume (as a service would): random bytes, or text, which gzip
+   * compresses at a few dozen MB/s per core (random bytes it stores, at memory speed).
+   */
+  async function fill(volume: string, file: string, mb: number, kind: 'random' | 'text' = 'random'): Promise<void> {
+    // One `seq 1 1200000` is ~8.3 MB of text.
+    const write = kind === 'random' ? `dd if=/dev/urandom of=/fill/${file} bs=1M count=${mb} 2>/dev/null` : `seq 1 1200000 > /tmp/t && i=0 && while [ $i -lt ${Math.ceil(mb / 8.3)} ]; do cat /tmp/t; i=$((i+1)); done > /fill/${file}`
+    await execa('docker', ['run', '--rm', '--label', 'backupbot.test=1', '--network', 'none', '-v', `${vol(volume)}:/fill`, TEST_IMAGES.busybox, 'sh', '-c', write])
   }
 
   /** backup() in this process, into a SlowTree at `slow:<dir>` (and nothing else). */
@@ -232,8 +237,8 @@ describe('the spool with a real engine', function () {
 
     before(async function () {
       this.timeout(180_000)
-      // Large and incompressible: the read takes a moment, compressing it several seconds.
-      await fill('appdata', 'random-300M.bin', 300)
+      // Large text: the read takes a moment, compressing it several seconds.
+      await fill('appdata', 'text-300M.txt', 300, 'text')
       file = await config('app', {app: [{type: 'backup_volume'}]})
     })
 

@@ -287,8 +287,9 @@ describe('backing up the named volumes of a compose project', function () {
      */
     async function startBigBackup() {
       const child = spawnCli(['backup', '--config', bigConfig, '--target', target(), '--json'], {cwd: project.dir, env})
-      await waitUntil(async () => !(await state('big')).running, {timeoutMs: 60_000, intervalMs: 50, what: 'the big service to be stopped'})
-      await new Promise((r) => setTimeout(r, 300))
+      await waitUntil(async () => !(await state('big')).running, {timeoutMs: 60_000, intervalMs: 25, what: 'the big service to be stopped'})
+      // Into the read, which lasts only as long as the engine takes for 300 MB (the spool).
+      await new Promise((r) => setTimeout(r, 100))
       return {child}
     }
 
