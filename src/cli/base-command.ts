@@ -5,6 +5,8 @@ import {Command, Flags} from '@oclif/core'
 import path from 'node:path'
 
 import {loadConfigFile} from '../config/scheme/load-config.js'
+import type {ConfigFile} from '../config/scheme/validate-config.js'
+import {DEFAULT_TARGET} from '../config/settings/resolve.js'
 import {containersStopped} from '../docker/signal-guard.js'
 import {EXIT, errorMessage} from '../errors.js'
 import {type ErrorDocument, errorDocument, errorText} from './error-document.js'
@@ -64,6 +66,20 @@ export abstract class BaseCommand extends Command {
   private warnFailures<T extends {failures: Array<{plugin: string; error: string}>}>(registry: T): T {
     for (const failure of registry.failures) this.logger.warn(`plugin ${failure.plugin}: ${failure.error}`)
     return registry
+  }
+
+  /**
+   * The one target of list-versions, verify and restore: --target (or BACKUPBOT_TARGET), else
+   * the first of the settings file's targets, where backup writes, else ./backups. The scheme
+   * config is read only when --target is not given: `config` is the one planning() loaded
+   * (restore), else it is read here.
+   */
+  protected async targetOf(flags: {target?: string; config?: string}, config?: ConfigFile): Promise<string> {
+    if (flags.target !== undefined) return flags.target
+    const file = config ?? (await loadConfigFile(flags.config, process.cwd(), await this.schemes()))
+    const targets = file?.settings?.targets ?? []
+    if (targets.length > 1) this.logger.info(`${file!.file}: $settings.targets names ${targets.length} targets; using the first (--target chooses another)`)
+    return targets[0] ?? DEFAULT_TARGET
   }
 
   /** What opening `--target` takes: the installed kinds of store, the log, the environment, the masker. */

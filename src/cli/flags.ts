@@ -72,11 +72,17 @@ export const targetsFlag = {
   }),
 }
 
+/** The one target of list-versions, verify and restore (BaseCommand.targetOf), and the file that may name it. */
 export const targetFlag = {
-  target: Flags.string({char: 't', summary: 'The root of the backup tree, or restic:<repo>.', description: TARGET_KINDS, default: DEFAULT_TARGET, env: 'BACKUPBOT_TARGET'}),
+  target: Flags.string({
+    char: 't',
+    summary: `The root of the backup tree, or restic:<repo>. Default: the first of the settings file's targets, else ${DEFAULT_TARGET}.`,
+    description: TARGET_KINDS,
+    env: 'BACKUPBOT_TARGET',
+  }),
 }
 
-/** The scheme config, for the commands that plan items (backup, and restore, which re-plans them). */
+/** The scheme config: the items backup and restore plan, and the settings (list-versions and verify read only its targets). */
 export const configFlag = {
   config: Flags.string({
     char: 'c',

@@ -47,8 +47,9 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
   async run(): Promise<RestoreResult> {
     const {args, flags} = await this.parse(Restore)
     this.useLogFlags(flags)
+    const planning = await this.planning(flags, [args.service])
     const request = {
-      ...(await this.planning(flags, [args.service])),
+      ...planning,
       service: args.service,
       item: args.item,
       version: flags.version,
@@ -56,7 +57,7 @@ Exit codes: 0 restored; 1 some item failed or was refused (nothing of it was cha
       force: flags.force,
       devices: flags.devices,
       dryRun: flags['dry-run'],
-      target: flags.target,
+      target: await this.targetOf(flags, planning.config),
       host: flags.host,
     }
     const result = await this.interruptible(() => restore(request))

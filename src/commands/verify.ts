@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {targetFlag} from '../cli/flags.js'
+import {configFlag, targetFlag} from '../cli/flags.js'
 import {renderVerify} from '../render/verify.js'
 import {openStore} from '../run/open-store.js'
 import type {VerifyResult} from '../run/result.js'
@@ -21,6 +21,7 @@ Exit codes: 0 every checked version is sound; 1 some version or the store's own 
   static override args = {service: Args.string({description: 'Only this service.', ignoreStdin: true})}
   static override flags = {
     ...targetFlag,
+    ...configFlag,
     version: Flags.integer({char: 'n', summary: 'Check this version (1 = newest).', default: 1, min: 0, exclusive: ['all']}),
     all: Flags.boolean({summary: 'Check every version.'}),
     'read-data': Flags.boolean({summary: "Have the store's own check read every byte it holds (restic check --read-data); only for a store with such a check."}),
@@ -30,7 +31,7 @@ Exit codes: 0 every checked version is sound; 1 some version or the store's own 
     const {args, flags} = await this.parse(Verify)
     const log = this.useLogFlags(flags)
     const result = await verifyBackups({
-      store: openStore(flags.target, await this.storeAccess()),
+      store: openStore(await this.targetOf(flags), await this.storeAccess()),
       service: args.service,
       version: flags.all ? 'all' : flags.version,
       readData: flags['read-data'],

@@ -1,8 +1,9 @@
 // `backup` with run settings in the scheme config file (`$settings`): the file's targets,
 // compression and retention apply unless a flag (or BACKUPBOT_TARGET) is given, which wins.
+// list-versions and verify read from the file's first target in the same way.
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
-import {readdir} from 'node:fs/promises'
+import {readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {bindProject, jsonOf, type Sandbox, useSandbox} from '../support/run-command.js'
@@ -47,6 +48,24 @@ describe('backupbot backup with a settings file', function () {
     const item = path.join(dir, 'a', 'app', 'bind_mounts', 'data')
     expect((await readdir(item)).sort()).to.deep.equal(['data.1', 'data.2', 'data.3'])
     expect(await readdir(path.join(item, 'data.1'))).to.include('data.tar.gz')
+  })
+
+  it("has list-versions and verify read the file's first target; --target and BACKUPBOT_TARGET win over it", async function () {
+    const dir = await bindProject(sb, {'backupbot.json': config({targets: ['./a', './b']})})
+    expect((await sb.run(['backup', '--quiet'], dir)).exitCode).to.equal(0)
+    const listed = await sb.run(['list-versions', '--json'], dir)
+    expect(jsonOf(listed).target).to.equal(path.join(dir, 'a'))
+    expect(jsonOf(listed).items).to.have.length(1)
+    expect(listed.stderr).to.contain('$settings.targets names 2 targets; using the first')
+    expect(jsonOf(await sb.run(['list-versions', '--json', '--target', './b'], dir)).target).to.equal(path.join(dir, 'b'))
+    expect(jsonOf(await sb.run(['list-versions', '--json'], dir, {BACKUPBOT_TARGET: './c'})).target).to.equal(path.join(dir, 'c'))
+    const verified = await sb.run(['verify', '--json'], dir)
+    expect(verified.exitCode, verified.stderr).to.equal(0)
+    expect(jsonOf(verified).items.map((i: {file: string}) => i.file)).to.deep.equal([path.join(dir, 'a', 'app', 'bind_mounts', 'data', 'data.1', 'data.tar.gz')])
+    // Read only without --target: a broken file is then exit 2, as for backup.
+    await writeFile(path.join(dir, 'backupbot.json'), config({targets: ['./a'], schedule: {cron: 'every night'}}))
+    expect((await sb.run(['list-versions', '--json'], dir)).exitCode).to.equal(2)
+    expect((await sb.run(['list-versions', '--json', '--target', './a'], dir)).exitCode).to.equal(0)
   })
 
   it('refuses a bad settings file before anything is touched, exit 2', async function () {

@@ -3,7 +3,7 @@
 // nothing does: the refusals (exit 1), usage errors (2) and the lock (3) come before any of it.
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
-import {readFile, readdir, writeFile} from 'node:fs/promises'
+import {readFile, readdir, rename, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {backedUpProject, emptyEngine, type EmptyEngine, jsonOf, lockTarget, sandbox, type Sandbox} from '../support/run-command.js'
@@ -59,12 +59,17 @@ describe('backupbot restore', function () {
     expect(outcome.stdout).to.equal(`would restore app data .1 -> ${path.join(dir, 'data')} (replacing what was there)\ndry run: nothing was touched\n`)
   })
 
-  it('reads a scheme config with $settings, which it validates and otherwise ignores', async function () {
-    const settings = (cron: string) => JSON.stringify({app: [{type: 'backup_host_directories', directories: ['./data']}], $settings: {targets: ['./elsewhere'], schedule: {cron}}})
+  it("restores from the first of the settings file's targets without --target, and validates the whole file", async function () {
+    const settings = (cron: string) => JSON.stringify({app: [{type: 'backup_host_directories', directories: ['./data']}], $settings: {targets: ['./elsewhere', './second'], schedule: {cron}}})
+    await rename(path.join(dir, 'backups'), path.join(dir, 'elsewhere'))
     await writeFile(path.join(dir, 'backupbot.json'), settings('0 3 * * *'))
     const outcome = await withEngine(['restore', 'app', 'data', '--dry-run', '--force', '--json'])
     expect(outcome.exitCode, outcome.stderr).to.equal(0)
-    expect(jsonOf(outcome).items[0]).to.include({service: 'app', item: 'data', status: 'ok'})
+    const file = path.join(dir, 'elsewhere', 'app', 'bind_mounts', 'data', 'data.1', 'data.tar.gz')
+    expect(jsonOf(outcome).items[0]).to.include({service: 'app', item: 'data', status: 'ok', file})
+    expect(outcome.stderr).to.contain('backupbot.json: $settings.targets names 2 targets; using the first (--target chooses another)')
+    const flagged = await withEngine(['restore', 'app', 'data', '--dry-run', '--force', '--json', '--target', './second'])
+    expect(flagged.exitCode).to.equal(1)
     await writeFile(path.join(dir, 'backupbot.json'), settings('0 3 * *'))
     const refused = await withEngine(['restore', 'app', 'data', '--dry-run', '--force'])
     expect(refused.exitCode).to.equal(2)
