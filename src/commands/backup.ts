@@ -4,6 +4,7 @@ import {COMPRESSIONS, DEFAULT_COMPRESSION} from '../archive/compression.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, projectFlags, retentionFlags, retentionPolicy, targetsFlag} from '../cli/flags.js'
 import {resolveRunSettings} from '../config/settings/resolve.js'
+import {salvageNotify} from '../config/settings/salvage-notify.js'
 import type {RunObserver} from '../cli/run-outcome.js'
 import {metricsRun} from '../metrics/metrics-run.js'
 import {notifyRun} from '../notify/notify-run.js'
@@ -71,7 +72,7 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
   async run(): Promise<BackupResult | DryRunResult> {
     const {flags, argv} = await this.parse(Backup)
     this.useLogFlags(flags)
-    const request = await this.request(flags, argv as string[])
+    const request = await this.request(flags, argv as string[]).catch((error: unknown) => this.notifyRefusal(flags, error))
     // Set up first, even for a dry run: it registers the URLs' tokens as secrets and checks them.
     const notify = notifyRun(request.notify, {masker: this.masker, log: this.logger})
     // A dry run is no backup: nothing to notify or to record.
@@ -80,6 +81,18 @@ Exit codes: 0 every item succeeded; 1 some item failed, or a target could not be
     const result = await this.observed(observers, render, () => this.interruptible(() => backup({...request, onRunStart: () => notify.start()})))
     this.print(render(result))
     return result
+  }
+
+  /**
+   * The scheme config file was refused (or the run could not be set up): tells the file's own
+   * `$settings.notify`, when that part is sound (src/config/settings/salvage-notify.ts), then
+   * rethrows. Not for a dry run, which notifies nothing.
+   */
+  private async notifyRefusal(flags: BackupFlags, error: unknown): Promise<never> {
+    const settings = flags['dry-run'] ? undefined : await salvageNotify(flags.config, process.cwd())
+    if (!settings) throw error
+    // observed() tells the observers the error's exit code and document, then rethrows it.
+    return this.observed<never>([notifyRun(settings, {masker: this.masker, log: this.logger})], () => '', () => Promise.reject(error))
   }
 
   /** What the flags ask for, over the settings file's `$settings`. */

@@ -1,7 +1,8 @@
 // The notifications of whole `backup` runs against a real HTTP server on 127.0.0.1, for every
 // outcome: success, a failed item, bad input found while planning, a refused lock, a dead
 // endpoint. `$settings.notify` comes from the scheme config once that is read; here a subclass
-// of the command adds it to the request the flags make.
+// of the command adds it to the request the flags make. A refused config file is notified
+// through its own notify part, read from the file.
 import {captureOutput} from '@oclif/test'
 import {expect} from 'chai'
 import path from 'node:path'
@@ -94,6 +95,31 @@ describe('backup with notifications', function () {
     expect(warnings).to.have.length(3)
     expect(warnings).to.include(`warning: webhook POST ${dead}/hook?token=*** failed after 1 attempt(s): fetch failed: connect ECONNREFUSED ${dead.slice('http://'.length)} (the backup's outcome is unchanged)`)
     expect(outcome.stderr).not.to.contain('tok-42').and.not.to.contain(UUID)
+  })
+
+  describe('a scheme config file that is refused (exit 2)', function () {
+    const notify = () => ({webhooks: [{url: `${sink.url}/hook?token=tok-42`}], healthchecks: `${sink.url}/${UUID}`})
+    const brokenEntry = {app: [{type: 'backup_host_directories', directorys: ['./data']}]}
+    const run = (args: string[], cwd: string) => isolated(() => captureOutput(() => Backup.run(args, LOAD_OPTIONS)), {cwd, dataDir: sb.dataDir})
+
+    it("is still notified through the file's own $settings.notify, which is sound: the error document and /fail", async function () {
+      const dir = await bindProject(sb, {'backupbot.json': JSON.stringify({...brokenEntry, $settings: {notify: notify()}})})
+      const outcome = await run(['--json'], dir)
+      expect(outcome.exitCode).to.equal(2)
+      expect(seen().filter((r) => !r.includes('/hook'))).to.deep.equal([`POST /${UUID}/fail`])
+      expect(webhookBody()).to.deep.equal(jsonOf(outcome)).and.to.have.nested.property('error.exitCode', 2)
+      expect(sink.requests.find((r) => r.url.endsWith('/fail'))!.body).to.contain('backupbot.json: app[0]').and.to.contain('directorys')
+      expect(outcome.stderr).not.to.contain('tok-42').and.not.to.contain(UUID)
+    })
+
+    it('is not notified when the notify part is broken itself, nor on a dry run', async function () {
+      const badUrl = {...notify(), healthchecks: 'hc-ping.com/no-scheme'}
+      const dir = await bindProject(sb, {'backupbot.json': JSON.stringify({...brokenEntry, $settings: {notify: badUrl}})})
+      expect((await run([], dir)).exitCode).to.equal(2)
+      const dry = await bindProject(sb, {'backupbot.json': JSON.stringify({...brokenEntry, $settings: {notify: notify()}})})
+      expect((await run(['--dry-run'], dry)).exitCode).to.equal(2)
+      expect(sink.requests).to.deep.equal([])
+    })
   })
 
   it('sends nothing for a dry run', async function () {

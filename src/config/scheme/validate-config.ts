@@ -2,14 +2,14 @@
 // installed scheme's own options schema and the run settings' schema (`$settings`). All problems
 // are reported at once, each with the file, the path inside it (`db[2].password`,
 // `$settings.notify.webhooks[0].url`) and what to do. Nothing is touched before this passes.
-import {Ajv, type ErrorObject} from 'ajv'
+import type {ErrorObject} from 'ajv'
 
 import {COMPRESSIONS, type Compression} from '../../archive/compression.js'
 import {ConfigError, UsageError} from '../../errors.js'
 import type {JsonSchema} from '../../scheme.js'
 import {optionsSchemaOf} from '../../schemes/options-schema.js'
 import {KNOWN_SCHEME_PACKAGES, type SchemeRegistry} from '../../schemes/registry.js'
-import {SETTINGS_FORMATS, type SettingsFormatName} from '../settings/formats.js'
+import {SETTINGS_FORMATS, type SettingsFormatName, settingsAjv} from '../settings/formats.js'
 import {settingsSchema} from '../settings/schema.js'
 import {SETTINGS_KEY, type Settings} from '../settings/types.js'
 import type {RawSchemeConfig} from './read-config.js'
@@ -85,9 +85,7 @@ export function buildConfigSchema(registry: SchemeRegistry): JsonSchema {
 
 /** Validates the whole file at once: scheme entries, `$settings`, `$schema`. */
 export function validateConfigFile(raw: RawSchemeConfig, registry: SchemeRegistry): ConfigFile {
-  const ajv = new Ajv({allErrors: true, strict: false, verbose: true})
-  for (const [name, format] of Object.entries(SETTINGS_FORMATS)) ajv.addFormat(name, (value: string) => format.problem(value) === undefined)
-  const validate = ajv.compile(buildConfigSchema(registry))
+  const validate = settingsAjv().compile(buildConfigSchema(registry))
   if (validate(raw.data)) {
     const {[SETTINGS_KEY]: settings, [SCHEMA_KEY]: _schema, ...scheme} = raw.data as Record<string, unknown>
     return {file: raw.file, scheme: scheme as SchemeConfig, ...(settings === undefined ? {} : {settings: settings as Settings})}

@@ -2,6 +2,7 @@
 // expression parses, a time zone exists, a URL is http(s) and a duration is restic's. The
 // validator registers them with ajv, so that they are reported with every other problem (file,
 // path, hint); editors, which do not know them, skip them.
+import {Ajv} from 'ajv'
 import {CronPattern} from 'croner'
 
 import {DURATION_HELP, durationProblem} from '../../target/retention.js'
@@ -35,6 +36,13 @@ export const SETTINGS_FORMATS = {
 } satisfies Record<string, SettingsFormat>
 
 export type SettingsFormatName = keyof typeof SETTINGS_FORMATS
+
+/** The validator of the config file, with the settings' formats registered. */
+export function settingsAjv(): Ajv {
+  const ajv = new Ajv({allErrors: true, strict: false, verbose: true})
+  for (const [name, format] of Object.entries(SETTINGS_FORMATS)) ajv.addFormat(name, (value: string) => format.problem(value) === undefined)
+  return ajv
+}
 
 function isHttpUrl(value: string): boolean {
   try {

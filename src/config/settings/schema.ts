@@ -66,7 +66,7 @@ const retention = closed(
   },
 )
 
-const notify = closed('Where the outcome of every run is reported. A failed delivery is a warning, never a failed backup.', {
+export const notify = closed('Where the outcome of every run is reported. A failed delivery is a warning, never a failed backup.', {
   webhooks: {
     type: 'array',
     description: 'URLs that get a POST of the run\'s JSON document (as backup --json prints it, secrets masked).',
