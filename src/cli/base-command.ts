@@ -6,14 +6,17 @@ import path from 'node:path'
 
 import {loadConfigFile} from '../config/scheme/load-config.js'
 import type {ConfigFile} from '../config/scheme/validate-config.js'
+import type {ScheduleSettings} from '../config/settings/types.js'
 import {DEFAULT_TARGET} from '../config/settings/resolve.js'
 import {containersStopped} from '../docker/signal-guard.js'
 import {EXIT, errorMessage} from '../errors.js'
+import {configOption} from './backup-command-line.js'
 import {type ErrorDocument, errorDocument, errorText} from './error-document.js'
 import {type ProjectFlagValues, projectSourceFlags} from './flags.js'
 import type {RunObserver, RunOutcome} from './run-outcome.js'
 import {type LogLevel, stderrLogger} from '../log/logger.js'
 import {SecretMasker} from '../log/secrets.js'
+import {parseSchedule, resolveSchedule} from '../schedule/cron.js'
 import type {PlanningOptions} from '../plan/plan-projects.js'
 import {loadSchemes} from '../plugins/load-schemes.js'
 import {loadStores} from '../plugins/load-stores.js'
@@ -80,6 +83,19 @@ export abstract class BaseCommand extends Command {
     const targets = file?.settings?.targets ?? []
     if (targets.length > 1) this.logger.info(`${file!.file}: $settings.targets names ${targets.length} targets; using the first (--target chooses another)`)
     return targets[0] ?? DEFAULT_TARGET
+  }
+
+  /**
+   * The schedule of daemon and schedule systemd|cron: --cron (with --timezone) replaces
+   * $settings.schedule of the config file that backup's arguments (after --) name; without
+   * --cron that file is read, and validated whole, here.
+   */
+  protected async scheduleOf(flags: {cron?: string; timezone?: string}, backupArgs: string[]): Promise<ScheduleSettings> {
+    const option = configOption(backupArgs)
+    const file = flags.cron !== undefined || option === '-' ? undefined : await loadConfigFile(option, process.cwd(), await this.schemes())
+    const schedule = resolveSchedule(flags, file?.settings?.schedule)
+    parseSchedule(schedule)
+    return schedule
   }
 
   /** What opening `--target` takes: the installed kinds of store, the log, the environment, the masker. */

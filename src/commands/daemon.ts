@@ -1,10 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {BACKUP_ARGS_HELP, backupCommandLine, configOption, splitAtDashDash} from '../cli/backup-command-line.js'
+import {BACKUP_ARGS_HELP, backupCommandLine, splitAtDashDash} from '../cli/backup-command-line.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {loadConfigFile} from '../config/scheme/load-config.js'
 import {runDaemon} from '../daemon/daemon.js'
-import {parseSchedule, resolveSchedule} from '../schedule/cron.js'
 
 export default class Daemon extends BaseCommand {
   static override summary = 'Run the backup on a cron schedule until stopped.'
@@ -31,12 +29,8 @@ ${BACKUP_ARGS_HELP}`
     const {own, backupArgs} = splitAtDashDash(this.argv)
     const {flags} = await this.parse(Daemon, own)
     const log = this.useLogFlags(flags)
-    // The flags win over the settings file's $settings.schedule (the file backup's --config names).
-    const file = configOption(backupArgs) === '-' ? undefined : await loadConfigFile(configOption(backupArgs), process.cwd(), await this.schemes())
-    const schedule = resolveSchedule(flags, file?.settings?.schedule)
-    parseSchedule(schedule)
     await runDaemon({
-      schedule,
+      schedule: await this.scheduleOf(flags, backupArgs),
       backup: backupCommandLine(this.config, backupArgs),
       log: {...log, error: (message) => process.stderr.write(`error: ${this.masker.mask(message)}\n`)},
       relay: (line) => process.stderr.write(`${line}\n`),

@@ -34,13 +34,28 @@ describe('backupbot schedule systemd', function () {
     expect(await readFile(path.join(sb.dir, 'bb-app.service'), 'utf8')).to.contain(`\nExecStart=${BIN} backup\n`)
   })
 
-  it('needs exactly one of --cron and --on-calendar', async function () {
+  it('takes at most one of --cron and --on-calendar, and needs a schedule from them or the config file', async function () {
     const outcome = await sb.run(['schedule', 'systemd', '--cron', '@daily', '--on-calendar', 'daily'], sb.dir)
     expect(outcome.exitCode).to.equal(2)
-    expect(outcome.error?.message).to.contain('--cron cannot also be provided when using --on-calendar')
+    expect(outcome.error?.message).to.contain('--cron=@daily cannot also be provided when using --on-calendar')
     const neither = await sb.run(['schedule', 'systemd'], sb.dir)
     expect(neither.exitCode).to.equal(2)
-    expect(neither.error?.message).to.match(/Exactly one of the following must be provided: --cron, --on-calendar/)
+    expect(neither.stderr).to.contain('no schedule: give the cron expression with --cron EXPR (or schedule.cron under $settings in the config file)')
+  })
+
+  it('takes the schedule and its time zone from $settings.schedule of the config file backup reads; --cron replaces it', async function () {
+    await writeFile(path.join(sb.dir, 'nightly.yaml'), '$settings:\n  schedule: {cron: "30 2 * * 1-5", timezone: Europe/Berlin}\n')
+    const outcome = await sb.run(['schedule', 'systemd', '--', '-c', 'nightly.yaml'], sb.dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    expect(outcome.stdout).to.contain('\nDescription=Run backupbot.service on a schedule (30 2 * * 1-5)\n')
+    expect(outcome.stdout).to.contain('\nOnCalendar=Mon..Fri *-*-* 02:30:00 Europe/Berlin\n')
+    const flagged = await sb.run(['schedule', 'systemd', '--cron', '@daily', '--', '-c', 'nightly.yaml'], sb.dir)
+    expect(flagged.stdout).to.contain('\nOnCalendar=*-*-* 00:00:00\n')
+    // The file is checked whole when it gives the schedule.
+    await writeFile(path.join(sb.dir, 'bad.yaml'), '$settings:\n  schedule: {cron: "30 2 * * 1-5", timezone: Mars/Olympus}\n')
+    const bad = await sb.run(['schedule', 'systemd', '--', '--config=bad.yaml'], sb.dir)
+    expect(bad.exitCode).to.equal(2)
+    expect(bad.stderr).to.contain('bad.yaml: $settings.schedule.timezone')
   })
 
   it('refuses a --name systemd could not take', async function () {
@@ -58,6 +73,14 @@ describe('backupbot schedule cron', function () {
     const outcome = await sb.run(['schedule', 'cron', '--cron', '@hourly', '--log-file', '/var/log/bb.log', '--', '--keep', '24'], sb.dir)
     expect(outcome.exitCode, outcome.stderr).to.equal(0)
     expect(outcome.stdout).to.equal(`@hourly cd ${sb.dir} && ${BIN} backup --keep 24 >> /var/log/bb.log 2>&1\n`)
+  })
+
+  it('takes the schedule from $settings.schedule, warning that crontab ignores its time zone', async function () {
+    await writeFile(path.join(sb.dir, 'backupbot.yaml'), '$settings:\n  schedule: {cron: "30 2 * * *", timezone: Europe/Berlin}\n')
+    const outcome = await sb.run(['schedule', 'cron'], sb.dir)
+    expect(outcome.exitCode, outcome.stderr).to.equal(0)
+    expect(outcome.stdout).to.equal(`30 2 * * * cd ${sb.dir} && ${BIN} backup >> /var/log/backupbot.log 2>&1\n`)
+    expect(outcome.stderr).to.contain("warning: crontab runs in the machine's time zone: $settings.schedule.timezone Europe/Berlin does not apply to this line")
   })
 })
 

@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {BACKUP_ARGS_HELP, backupCommandLine, splitAtDashDash} from '../../cli/backup-command-line.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {UsageError} from '../../errors.js'
-import {parseSchedule} from '../../schedule/cron.js'
 import {cronToOnCalendar} from '../../schedule/cron-to-calendar.js'
 import {systemdUnits, unitsText} from '../../schedule/systemd-units.js'
 import {writeUnits} from '../../schedule/write-units.js'
@@ -12,10 +11,10 @@ export default class ScheduleSystemd extends BaseCommand {
   static override summary = 'Print a systemd service and timer that run the backup on a schedule.'
   static override description = `The service (Type=oneshot) runs \`backupbot backup\` with the arguments after -- in the current directory, through this Node.js and this CLI's absolute path; the timer starts it on OnCalendar= with Persistent=true (a run missed while the machine was off comes at the next boot). Both go to stdout, each under a "# /etc/systemd/system/NAME" line; with --unit-dir they are written there instead.
 
---cron is converted to OnCalendar= where systemd can say the same (lists, ranges, steps, names); otherwise give --on-calendar in systemd's syntax (see systemd.time(7), and check it with systemd-analyze calendar).
+The schedule is --cron (with --timezone), else $settings.schedule of the config file backup's arguments name (--config, else backupbot.json/.yaml/.yml here), or --on-calendar. A cron expression is converted to OnCalendar= where systemd can say the same (lists, ranges, steps, names); otherwise give --on-calendar in systemd's syntax (see systemd.time(7), and check it with systemd-analyze calendar).
 
 ${BACKUP_ARGS_HELP}`
-  static override usage = 'schedule systemd (--cron EXPR [--timezone ZONE] | --on-calendar SPEC) [--randomized-delay SECONDS] [--name NAME] [--unit-dir DIR] [-- BACKUP-ARGUMENTS...]'
+  static override usage = 'schedule systemd [--cron EXPR [--timezone ZONE] | --on-calendar SPEC] [--randomized-delay SECONDS] [--name NAME] [--unit-dir DIR] [-- BACKUP-ARGUMENTS...]'
   static override examples = [
     {command: '<%= config.bin %> schedule systemd --cron "0 3 * * *" -- --config backupbot.yaml --keep-daily 7', description: 'Print both units for a run at 03:00 every day.'},
     {
@@ -25,9 +24,9 @@ ${BACKUP_ARGS_HELP}`
   ]
   static override enableJsonFlag = false
   static override flags = {
-    cron: Flags.string({summary: 'When to run, as a cron expression (converted to OnCalendar=).', exactlyOne: ['cron', 'on-calendar']}),
-    timezone: Flags.string({summary: 'The IANA time zone of --cron, e.g. Europe/Berlin (default: the machine\'s).', dependsOn: ['cron']}),
-    'on-calendar': Flags.string({summary: 'When to run, in systemd\'s OnCalendar= syntax, e.g. "*-*-* 03:00:00".', exactlyOne: ['cron', 'on-calendar']}),
+    cron: Flags.string({summary: 'When to run, as a cron expression (converted to OnCalendar=). Default: $settings.schedule.cron of the config file backup reads.', exclusive: ['on-calendar']}),
+    timezone: Flags.string({summary: 'The IANA time zone of the cron expression, e.g. Europe/Berlin (default: $settings.schedule.timezone, else the machine\'s).', exclusive: ['on-calendar']}),
+    'on-calendar': Flags.string({summary: 'When to run, in systemd\'s OnCalendar= syntax, e.g. "*-*-* 03:00:00".', exclusive: ['cron']}),
     'randomized-delay': Flags.integer({summary: 'Start each run up to this many seconds late (RandomizedDelaySec=), to spread many machines.', min: 1}),
     name: Flags.string({summary: 'The units\' name: NAME.service and NAME.timer (one per project on a host).', default: 'backupbot'}),
     'unit-dir': Flags.string({summary: 'Write the two files into this folder (e.g. /etc/systemd/system) instead of printing them.'}),
@@ -38,13 +37,14 @@ ${BACKUP_ARGS_HELP}`
     const {flags} = await this.parse(ScheduleSystemd, own)
     this.useLogFlags(flags)
     if (!/^[\w:.@-]+$/.test(flags.name)) throw new UsageError(`--name "${flags.name}" is not a systemd unit name`, ['letters, digits and : _ . @ - only, e.g. backupbot-nextcloud'])
-    const onCalendar = flags['on-calendar'] ?? calendarOf({cron: flags.cron!, timezone: flags.timezone})
+    const schedule = flags['on-calendar'] === undefined ? await this.scheduleOf(flags, backupArgs) : undefined
+    const onCalendar = flags['on-calendar'] ?? cronToOnCalendar(schedule!.cron, schedule!.timezone)
     const units = systemdUnits({
       name: flags.name,
       command: backupCommandLine(this.config, backupArgs),
       workingDirectory: process.cwd(),
       onCalendar,
-      scheduleText: flags.cron ?? onCalendar,
+      scheduleText: schedule?.cron ?? onCalendar,
       randomizedDelaySeconds: flags['randomized-delay'],
     })
     if (!flags['unit-dir']) {
@@ -54,9 +54,4 @@ ${BACKUP_ARGS_HELP}`
     const written = await writeUnits(flags['unit-dir'], units)
     this.logger.info(`wrote ${written.join(' and ')}; enable the timer with:\n  systemctl daemon-reload && systemctl enable --now ${flags.name}.timer`)
   }
-}
-
-function calendarOf(schedule: {cron: string; timezone?: string}): string {
-  parseSchedule(schedule)
-  return cronToOnCalendar(schedule.cron, schedule.timezone)
 }
