@@ -5,32 +5,31 @@ import {basename, join} from 'node:path'
 
 import {ConfigError} from '../../../src/errors.js'
 import {loadProject} from '../../../src/config/compose/load-project.js'
-import {casesDir, servicesFromModel} from '../../support/compose-cases.js'
+import {casesDir, expectedFromModel} from '../../support/compose-cases.js'
 import {useTempDir, writeUnder} from '../../support/temp-dir.js'
 
 const load = (name: string, env: Record<string, string> = {}) => loadProject({cwd: join(casesDir, name, 'app'), env})
 
 describe('include', () => {
   it('short syntax: each file is its own project, with its own directory and .env, under the local environment', async () => {
-    const dir = join(casesDir, 'include-short')
     const project = await load('include-short')
-    // "Relative paths in Compose files being referred by include are resolved relative to their
+    // (Host directories below are relative to include-short/.) "Relative paths in Compose files being referred by include are resolved relative to their
     // own Compose file path": ./data in commons/ is commons/data, ./logs is another_domain/logs.
     // "Variables are interpolated using values set in the optional .env file in same folder, and
     // is overridden by the local project's environment": SHARED_TAG is set by app/.env too, so
     // app wins; COMMONS_ONLY comes only from commons/.env. ANOTHER_TAG is unset: its default.
     // "all resources definitions are copied into the current Compose application model": the
     // volume commons-data becomes a volume of the project `app`, named app_commons-data.
-    deepStrictEqual(servicesFromModel(project), {
+    deepStrictEqual(expectedFromModel('include-short', project).services, {
       commons: {
         image: 'commons:from-app',
         environment: {COMMONS_ONLY: 'commons-env'},
         labels: {},
-        host_directories: [join(dir, 'commons', 'data')],
+        host_directories: ['./commons/data'],
         volumes: ['commons-data'],
       },
-      'included-service': {image: 'another:default', environment: {}, labels: {}, host_directories: [join(dir, 'another_domain', 'logs')], volumes: []},
-      webapp: {image: 'webapp', environment: {}, labels: {}, host_directories: ['./app-data'], volumes: []},
+      'included-service': {image: 'another:default', environment: {}, labels: {}, host_directories: ['./another_domain/logs'], volumes: []},
+      webapp: {image: 'webapp', environment: {}, labels: {}, host_directories: ['./app/app-data'], volumes: []},
     })
     deepStrictEqual(project.volumes, {'commons-data': {name: 'app_commons-data', external: false}})
     equal(project.name, 'app')
