@@ -3,14 +3,13 @@
 // run last 4 s, however fast the machine compresses), a run that finds the target locked is skipped, and SIGTERM while the service is stopped for a run ends the daemon
 // cleanly with the service running again and no partial version.
 import {expect} from 'chai'
-import {mkdtemp, readdir, rm} from 'node:fs/promises'
-import os from 'node:os'
+import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {spawnCli, waitForOutput} from '../support/cli.js'
-import {cleanupTestResources, type ComposeProject, startBusyboxProject, waitUntil} from '../support/compose.js'
-import {docker, TEST_IMAGES} from '../support/engine.js'
+import {useCliSuite, waitUntil} from '../support/compose.js'
+import {docker} from '../support/engine.js'
 import {lockTarget} from '../support/run-command.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/daemon-project', import.meta.url))
@@ -18,36 +17,25 @@ const EVERY_TWO_SECONDS = '*/2 * * * * *'
 
 describe('backupbot daemon with a real engine', function () {
   this.timeout(120_000)
-  let project: ComposeProject
-  let dataDir: string
+  const suite = useCliSuite(FIXTURE)
   let appId: string
 
   const running = async () => (await docker().getContainer(appId).inspect()).State.Running
   /** Everything in the item's folder: versions, and any temporary leftovers. */
   const itemEntries = async (target: string) => (await readdir(path.join(target, 'app', 'named_volumes', 'data')).catch(() => [] as string[])).sort()
-  const target = (name: string) => path.join(project.dir, name)
+  const target = (name: string) => path.join(suite.project.dir, name)
 
   /** backupbot.json reads the volume; slow.json's "backup" is `sleep 4` with the service stopped. */
   function daemon(config: 'backupbot.json' | 'slow.json', backupArgs: string[]) {
     return spawnCli(['daemon', '--cron', EVERY_TWO_SECONDS, '--timezone', 'UTC', '--', '--config', config, ...backupArgs], {
-      cwd: project.dir,
-      env: {BACKUPBOT_DATA_DIR: dataDir, BACKUPBOT_HELPER_IMAGE: TEST_IMAGES.busybox},
+      cwd: suite.project.dir,
+      env: suite.env,
       timeoutMs: 90_000,
     })
   }
 
   before(async function () {
-    this.timeout(300_000)
-    project = await startBusyboxProject(FIXTURE)
-    appId = await project.containerId('app')
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'bb-daemon-data-'))
-  })
-
-  after(async function () {
-    this.timeout(120_000)
-    await project?.down()
-    await cleanupTestResources()
-    if (dataDir) await rm(dataDir, {recursive: true, force: true})
+    appId = await suite.project.containerId('app')
   })
 
   it('runs the backup again and again, skipping a tick that comes during a run, and stops on SIGTERM between runs with exit 0', async function () {
@@ -92,7 +80,7 @@ describe('backupbot daemon with a real engine', function () {
     expect(r.stderr).not.to.match(/^run 2 started/m)
     expect(await running()).to.equal(true)
     expect(await itemEntries(target('interrupted'))).to.deep.equal([])
-    const others = await docker().listContainers({all: true, filters: {label: [`com.docker.compose.project=${project.name}`]}})
+    const others = await docker().listContainers({all: true, filters: {label: [`com.docker.compose.project=${suite.project.name}`]}})
     expect(others.map((c) => c.State)).to.deep.equal(['running'])
   })
 })

@@ -5,15 +5,14 @@
 import {expect} from 'chai'
 import yaml from 'js-yaml'
 import {randomBytes} from 'node:crypto'
-import {mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises'
-import os from 'node:os'
+import {mkdtemp, readdir, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {Settings} from '../../src/config/settings/types.js'
 import {type CliResult, runCli, spawnCli} from '../support/cli.js'
-import {type ComposeProject, cleanupTestResources, startBusyboxProject, waitUntil} from '../support/compose.js'
-import {docker, TEST_IMAGES} from '../support/engine.js'
+import {useCliSuite, waitUntil} from '../support/compose.js'
+import {docker} from '../support/engine.js'
 import {noteHook, notes} from '../support/hooks.js'
 import {type HttpSink, httpSink} from '../support/http-sink.js'
 import {freePort} from '../support/ports.js'
@@ -23,46 +22,30 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/hooks-project', import.meta.u
 
 describe('the settings file through the CLI: hooks, notifications, metrics (real engine)', function () {
   this.timeout(120_000)
-  let project: ComposeProject
-  let work: string
+  const suite = useCliSuite(FIXTURE)
   let target: string
   let notesFile: string
-  let env: Record<string, string | undefined>
 
   const webVolume = {web: [{type: 'backup_volume', volumes: ['webdata']}]}
-  const state = async (service: string) => (await docker().getContainer(await project.containerId(service)).inspect()).State
+  const state = async (service: string) => (await docker().getContainer(await suite.project.containerId(service)).inspect()).State
   const versions = async (service: string, volume: string) =>
     (await readdir(path.join(target, service, 'named_volumes', volume)).catch(() => [] as string[])).filter((e) => !e.startsWith('.'))
 
   /** Writes the project's backupbot.yaml (found by `backup` in its directory): the entries, and `$settings` with the test's target. */
   async function settingsFile(entries: Record<string, unknown[]>, settings: Settings = {}): Promise<void> {
-    await writeFile(path.join(project.dir, 'backupbot.yaml'), yaml.dump({...entries, $settings: {targets: [target], ...settings}}))
+    await writeFile(path.join(suite.project.dir, 'backupbot.yaml'), yaml.dump({...entries, $settings: {targets: [target], ...settings}}))
   }
 
-  const backup = (args: string[] = []) => runCli(['backup', '--json', ...args], {cwd: project.dir, env, reject: false})
+  const backup = (args: string[] = []) => runCli(['backup', '--json', ...args], {cwd: suite.project.dir, env: suite.env, reject: false})
   const json = (r: Pick<CliResult, 'stdout'>) => JSON.parse(r.stdout)
 
-  before(async function () {
-    this.timeout(300_000)
-    project = await startBusyboxProject(FIXTURE)
-    work = await mkdtemp(path.join(os.tmpdir(), 'bb-settings-cli-'))
-    env = {BACKUPBOT_DATA_DIR: path.join(work, 'data-dir'), BACKUPBOT_HELPER_IMAGE: TEST_IMAGES.busybox, BACKUPBOT_TARGET: undefined}
-  })
-
-  after(async function () {
-    this.timeout(120_000)
-    await project?.down()
-    await cleanupTestResources()
-    if (work) await rm(work, {recursive: true, force: true})
-  })
-
   beforeEach(async function () {
-    target = await mkdtemp(path.join(work, 'backups-'))
+    target = await mkdtemp(path.join(suite.work, 'backups-'))
     notesFile = path.join(target, 'notes')
   })
 
   it('runs a service exec hook in the running container and a run host hook on this machine, listed ok in --json', async function () {
-    await project.exec('web', ['rm', '-f', '/tmp/marker'])
+    await suite.project.exec('web', ['rm', '-f', '/tmp/marker'])
     await settingsFile(webVolume, {
       hooks: {
         after: [noteHook(notesFile, 'run')],
@@ -79,7 +62,7 @@ describe('the settings file through the CLI: hooks, notifications, metrics (real
     ])
     expect(doc.hooks[0].hook).to.equal('exec web: sh -c echo "$BACKUPBOT_HOOK $BACKUPBOT_SERVICE" > /tmp/marker')
     // Written before the volume item stopped web; the same container runs again with it.
-    expect((await project.exec('web', ['cat', '/tmp/marker'])).stdout.trim()).to.equal('before web')
+    expect((await suite.project.exec('web', ['cat', '/tmp/marker'])).stdout.trim()).to.equal('before web')
     expect(await notes(notesFile)).to.deep.equal(['run after ok'])
     expect(await versions('web', 'webdata')).to.deep.equal(['webdata.1'])
   })
@@ -97,7 +80,7 @@ describe('the settings file through the CLI: hooks, notifications, metrics (real
       },
     )
     const startedBefore = (await state('db')).StartedAt
-    const child = spawnCli(['backup', '--json'], {cwd: project.dir, env})
+    const child = spawnCli(['backup', '--json'], {cwd: suite.project.dir, env: suite.env})
     await waitUntil(async () => !(await state('db')).Running, {timeoutMs: 60_000, intervalMs: 50, what: 'the db service to be stopped'})
     child.kill('SIGTERM')
     const r = await child
@@ -180,8 +163,8 @@ describe('the settings file through the CLI: hooks, notifications, metrics (real
   })
 
   it('writes the metrics_file of the settings, and --metrics-file given on the command line instead', async function () {
-    const fromSettings = path.join(work, 'settings.prom')
-    const fromFlag = path.join(work, 'flag.prom')
+    const fromSettings = path.join(suite.work, 'settings.prom')
+    const fromFlag = path.join(suite.work, 'flag.prom')
     await settingsFile(webVolume, {metrics_file: fromSettings})
     const r = await backup()
     expect(r.exitCode, r.stderr).to.equal(0)
@@ -189,7 +172,7 @@ describe('the settings file through the CLI: hooks, notifications, metrics (real
     const [item] = json(r).items
     expect(m.value('backupbot_run_status')).to.equal(1)
     expect(m.value('backupbot_run_exit_code')).to.equal(0)
-    expect(m.value('backupbot_item_bytes', {project: project.name, service: 'web', scheme: 'backup_volume', item: 'webdata', target})).to.equal(item.bytes)
+    expect(m.value('backupbot_item_bytes', {project: suite.project.name, service: 'web', scheme: 'backup_volume', item: 'webdata', target})).to.equal(item.bytes)
 
     const written = (await stat(fromSettings)).mtimeMs
     const flagged = await backup(['--metrics-file', fromFlag])

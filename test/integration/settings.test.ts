@@ -3,32 +3,26 @@
 // `$settings` name; then a --target flag sends a run elsewhere and leaves the file's targets alone.
 import {expect} from 'chai'
 import {execa} from 'execa'
-import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
-import os from 'node:os'
+import {readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {runCli} from '../support/cli.js'
-import {cleanupTestResources, type ComposeProject, startBusyboxProject} from '../support/compose.js'
-import {docker, TEST_IMAGES} from '../support/engine.js'
+import {useCliSuite} from '../support/compose.js'
+import {docker} from '../support/engine.js'
 
 const fixture = fileURLToPath(new URL('../fixtures/stop-start-project', import.meta.url))
 
 describe('backup with the settings file ($settings), real engine', function () {
   this.timeout(180_000)
-  let project: ComposeProject
-  let work: string
+  const suite = useCliSuite(fixture)
   let configFile: string
-  let env: Record<string, string | undefined>
-  const targets = () => [path.join(work, 'tree-a'), path.join(work, 'tree-b')]
+  const targets = () => [path.join(suite.work, 'tree-a'), path.join(suite.work, 'tree-b')]
   const itemDir = (target: string) => path.join(target, 'app', 'named_volumes', 'shared')
 
   before(async function () {
-    this.timeout(300_000)
-    project = await startBusyboxProject(fixture)
-    await project.exec('app', ['sh', '-c', 'echo kept > /data/hello.txt'])
-    work = await mkdtemp(path.join(os.tmpdir(), 'bb-settings-'))
-    configFile = path.join(work, 'backupbot.yaml')
+    await suite.project.exec('app', ['sh', '-c', 'echo kept > /data/hello.txt'])
+    configFile = path.join(suite.work, 'backupbot.yaml')
     await writeFile(
       configFile,
       [
@@ -42,19 +36,11 @@ describe('backup with the settings file ($settings), real engine', function () {
         '',
       ].join('\n'),
     )
-    env = {BACKUPBOT_DATA_DIR: path.join(work, 'data-dir'), BACKUPBOT_HELPER_IMAGE: TEST_IMAGES.busybox, BACKUPBOT_TARGET: undefined}
-  })
-
-  after(async function () {
-    this.timeout(120_000)
-    await project?.down()
-    await cleanupTestResources()
-    if (work) await rm(work, {recursive: true, force: true})
   })
 
   it('writes into every target of the file, zstd-compressed, keeping one version', async function () {
     for (let run = 0; run < 2; run++) {
-      const result = await runCli(['backup', '--config', configFile, '--json'], {cwd: project.dir, env})
+      const result = await runCli(['backup', '--config', configFile, '--json'], {cwd: suite.project.dir, env: suite.env})
       const doc = JSON.parse(result.stdout)
       expect(doc.ok).to.equal(true)
       expect(doc.items.map((i: {file: string}) => path.basename(i.file))).to.deep.equal(['shared.tar.zst'])
@@ -65,15 +51,15 @@ describe('backup with the settings file ($settings), real engine', function () {
       const {stdout} = await execa('sh', ['-c', 'zstd -dc "$1" | tar -xOf - --wildcards "*hello.txt"', 'sh', artifact])
       expect(stdout).to.equal('kept')
     }
-    expect(await readdir(project.dir)).not.to.include('backups')
+    expect(await readdir(suite.project.dir)).not.to.include('backups')
     for (const service of ['app', 'worker', 'idle']) {
-      expect((await docker().getContainer(await project.containerId(service)).inspect()).State.Running, service).to.equal(true)
+      expect((await docker().getContainer(await suite.project.containerId(service)).inspect()).State.Running, service).to.equal(true)
     }
   })
 
   it('writes only into a --target given on the command line, with the file\'s compression', async function () {
-    const elsewhere = path.join(work, 'elsewhere')
-    await runCli(['backup', '--config', configFile, '--target', elsewhere, '--quiet'], {cwd: project.dir, env})
+    const elsewhere = path.join(suite.work, 'elsewhere')
+    await runCli(['backup', '--config', configFile, '--target', elsewhere, '--quiet'], {cwd: suite.project.dir, env: suite.env})
     expect(await readdir(path.join(itemDir(elsewhere), 'shared.1'))).to.include('shared.tar.zst')
     for (const target of targets()) expect(await readdir(itemDir(target)), target).to.deep.equal(['shared.1'])
   })

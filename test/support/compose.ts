@@ -12,7 +12,7 @@
  * shares the engine (it removes every bbtest-* project).
  */
 import {randomBytes} from 'node:crypto'
-import {mkdir, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -165,6 +165,37 @@ export async function startBusyboxProject(fixtureDir: string): Promise<ComposePr
   await requireImages(TEST_IMAGES.busybox)
   await cleanupTestResources()
   return startComposeProject(fixtureDir)
+}
+
+/** What useCliSuite sets up; filled in by its before() hook. */
+export interface CliSuite {
+  project: ComposeProject
+  /** A folder of the suite's own (targets, config files), removed after it. */
+  work: string
+  /** For the CLI: its own data dir (restart journal) in `work`, the busybox helper image, no BACKUPBOT_TARGET. */
+  env: Record<string, string | undefined>
+}
+
+/**
+ * A suite that runs the built CLI against a busybox compose project: before() starts the
+ * project from `fixtureDir` and makes the work folder; after() takes both down, with every
+ * leftover test resource.
+ */
+export function useCliSuite(fixtureDir: string): CliSuite {
+  const suite = {} as CliSuite
+  before(async function () {
+    this.timeout(300_000)
+    suite.project = await startBusyboxProject(fixtureDir)
+    suite.work = await mkdtemp(path.join(os.tmpdir(), `bb-${path.basename(fixtureDir)}-`))
+    suite.env = {BACKUPBOT_DATA_DIR: path.join(suite.work, 'data-dir'), BACKUPBOT_HELPER_IMAGE: TEST_IMAGES.busybox, BACKUPBOT_TARGET: undefined}
+  })
+  after(async function () {
+    this.timeout(120_000)
+    await suite.project?.down()
+    await cleanupTestResources()
+    if (suite.work) await rm(suite.work, {recursive: true, force: true})
+  })
+  return suite
 }
 
 /**
