@@ -27,6 +27,11 @@ export function socketGet(socketPath: string, path: string, headers: Record<stri
     let body: Readable | undefined
     let feed: ((data: Buffer) => void) | undefined
     let complete = () => false
+    /** The body bytes that came with the header, until the reader first asks. */
+    let held: Buffer | undefined
+    /** The last push filled the body's buffer: the socket stays paused until the reader asks. */
+    let full = false
+    let ended = false
 
     const fail = (error: Error) => {
       if (body) body.destroy(error)
@@ -37,24 +42,31 @@ export function socketGet(socketPath: string, path: string, headers: Record<stri
     const start = (status: number, fields: Record<string, string>, rest: Buffer) => {
       const length = fields['content-length']
       if (length !== undefined && !/^\d+$/.test(length)) throw new Error(`the engine's response has a bad Content-Length: "${length.slice(0, 20)}"`)
+      const chunked = /chunked/i.test(fields['transfer-encoding'] ?? '')
+      const bodiless = status === 204 || status === 304
+      // Read-until-close cannot tell a whole body from a broken connection: only for an error's message.
+      if (status < 300 && !bodiless && !chunked && length === undefined) {
+        throw new Error(`the engine's response (status ${status}) has neither a length nor chunked coding, so its end could not be told from a broken connection`)
+      }
       // Nothing is decoded before the body's reader asks (so a framing error cannot fire
-      // before anyone listens): the socket waits, holding what follows the header.
+      // before anyone listens): the socket waits, and what followed the header is held.
       socket.pause()
-      let held: Buffer | undefined = rest
+      held = rest
       body = new Readable({
         // 256 KiB: the consumer's (spool, compressor) block size; the socket pauses beyond it.
         highWaterMark: 256 * 1024,
         read() {
-          if (held) {
-            const first = held
-            held = undefined
-            try {
-              feed!(first)
-            } catch (error) {
-              return fail(error as Error)
-            }
+          full = false
+          const first = held
+          held = undefined
+          try {
+            if (first) feed!(first)
+          } catch (error) {
+            return fail(error as Error)
           }
-          socket.resume()
+          // The connection may have ended while the reader had not asked yet.
+          if (ended) settle()
+          else if (!full) socket.resume()
         },
         destroy(error, callback) {
           socket.destroy()
@@ -62,9 +74,13 @@ export function socketGet(socketPath: string, path: string, headers: Record<stri
         },
       })
       const push = (data: Buffer) => {
-        if (!body!.push(data)) socket.pause()
+        full = !body!.push(data)
+        if (full) socket.pause()
       }
-      if (/chunked/i.test(fields['transfer-encoding'] ?? '')) {
+      if (bodiless) {
+        feed = () => finish()
+        complete = () => true
+      } else if (chunked) {
         const decoder = new ChunkedDecoder()
         feed = (data) => {
           decoder.write(data, push)
@@ -82,7 +98,7 @@ export function socketGet(socketPath: string, path: string, headers: Record<stri
         }
         complete = () => received === total
       } else {
-        // Delimited by the connection's end (an error status without a length).
+        // An error status without a length: its message ends with the connection.
         feed = (data) => data.length > 0 && push(data)
         complete = () => true
       }
@@ -95,6 +111,11 @@ export function socketGet(socketPath: string, path: string, headers: Record<stri
       finished = true
       body!.push(null)
       socket.destroy()
+    }
+    /** The connection ended: the body is whole, or it broke off. */
+    const settle = () => {
+      if (complete()) finish()
+      else fail(new Error("the engine closed the connection before the end of the response (its body broke off)"))
     }
 
     socket.on('data', (data: Buffer) => {
@@ -120,8 +141,10 @@ export function socketGet(socketPath: string, path: string, headers: Record<stri
       }
     })
     socket.on('end', () => {
-      if (body && complete()) finish()
-      else fail(new Error(`the engine closed the connection before the end of the response${body ? ` (its body broke off)` : ''}`))
+      if (!body) return fail(new Error('the engine closed the connection before the end of the response'))
+      ended = true
+      // What the socket delivered before the reader asked is still held: read() settles after it.
+      if (held === undefined) settle()
     })
     socket.on('error', fail)
     const lines = [`GET ${path} HTTP/1.1`, 'Host: docker', 'Connection: close', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)]

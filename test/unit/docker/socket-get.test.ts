@@ -53,13 +53,41 @@ describe('socketGet: a GET over a unix socket', function () {
     expect(requested).to.equal('GET /v1.41/containers/abc/archive?path=%2Fdata yes')
   })
 
-  it('holds a body its reader does not read yet, and delivers it whole later', async function () {
+  it('stops reading the socket while its reader does not keep up, and delivers the body whole', async function () {
     const body = randomBytes(8 * 1024 * 1024)
     await serveHttp((_req, res) => res.end(body))
     const response = await socketGet(socketPath, '/')
+    await new Promise((resolve) => response.body.once('data', resolve))
+    response.body.pause()
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(response.body.readableLength).to.be.lessThan(body.length)
-    expect((await buffer(response.body)).equals(body)).to.equal(true)
+    // Paused at its 256 KiB mark plus what one socket read brings: not the 8 MB the server sent.
+    expect(response.body.readableLength).to.be.within(1, 1024 * 1024)
+    response.body.resume()
+    const rest = await buffer(response.body)
+    expect(rest.length).to.be.lessThan(body.length)
+    expect(body.subarray(body.length - rest.length).equals(rest)).to.equal(true)
+  })
+
+  it('delivers a small body that came whole before its reader first asked: chunked, with a length, an error without one', async function () {
+    await serveHttp((req, res) => {
+      if (req.url === '/chunked') return res.writeHead(200).end('small chunked body')
+      if (req.url === '/length') return res.writeHead(200, {'Content-Length': '11'}).end('with length')
+      res.socket!.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"No such container: abc"}')
+    })
+    const later = async (path: string) => {
+      const response = await socketGet(socketPath, path)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return text(response.body)
+    }
+    expect(await later('/chunked')).to.equal('small chunked body')
+    expect(await later('/length')).to.equal('with length')
+    expect(JSON.parse(await later('/missing'))).to.deep.equal({message: 'No such container: abc'})
+  })
+
+  it('refuses a successful response whose end it could not tell from a broken connection', async function () {
+    await serveRaw((socket) => socket.once('data', () => socket.end('HTTP/1.0 200 OK\r\nContent-Type: application/x-tar\r\n\r\ntar bytes until close')))
+    const error = await socketGet(socketPath, '/').catch((e: Error) => e)
+    expect(error).to.be.an('error').with.property('message').that.matches(/neither a length nor chunked coding/)
   })
 
   it('reads an error status with a Content-Length body, and an empty one', async function () {
