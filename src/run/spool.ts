@@ -258,7 +258,8 @@ export async function createSpool(dir: string): Promise<Spool> {
  * Writes into the spool with synchronous writes. The read, which is the downtime, goes at this
  * writer's pace, and fs.WriteStream's trip through the thread pool for every chunk made a 1 GB
  * read ~1 s slower on 2 cores (bench/volume.sh; batching writes into writev did not win it back).
- * A write into the page cache takes microseconds, and the event loop (signals, the engine's
+ * A write into the page cache takes microseconds (a slow disk throttling dirty pages may hold it
+ * for a while: a signal then waits, it is not lost), and the event loop (signals, the engine's
  * socket) runs between chunks. Only on a local disk: a network file system (NFS, SMB, FUSE) can
  * hang a write for minutes, and a blocked main thread could not start the containers again on
  * SIGTERM; there the spool keeps fs.WriteStream.

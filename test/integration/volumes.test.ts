@@ -275,8 +275,9 @@ describe('backing up the named volumes of a compose project', function () {
 
     before(async function () {
       this.timeout(180_000)
-      // Large and incompressible, so that the signal lands while the volume is being read.
-      await fill('bigdata', 'dd if=/dev/urandom of=/fill/random.bin bs=1M count=300 2>/dev/null')
+      // 300 MB of text, streamed (--no-spool below): the service stays stopped while gzip
+      // compresses it, seconds, so the signal lands while the volume is being archived.
+      await fill('bigdata', 'seq 1 1200000 > /tmp/t && i=0 && while [ $i -lt 37 ]; do cat /tmp/t; i=$((i+1)); done > /fill/text.txt')
       bigConfig = await config('big', {big: [{type: 'backup_volume'}]})
       appConfig = await config('app', {app: [{type: 'backup_volume'}]})
     })
@@ -286,10 +287,9 @@ describe('backing up the named volumes of a compose project', function () {
      * is wrapped: an execa subprocess is a promise, and returning it would wait for its end.
      */
     async function startBigBackup() {
-      const child = spawnCli(['backup', '--config', bigConfig, '--target', target(), '--json'], {cwd: project.dir, env})
+      const child = spawnCli(['backup', '--config', bigConfig, '--target', target(), '--json', '--no-spool'], {cwd: project.dir, env})
       await waitUntil(async () => !(await state('big')).running, {timeoutMs: 60_000, intervalMs: 25, what: 'the big service to be stopped'})
-      // Into the read, which lasts only as long as the engine takes for 300 MB (the spool).
-      await new Promise((r) => setTimeout(r, 100))
+      await new Promise((r) => setTimeout(r, 300))
       return {child}
     }
 
